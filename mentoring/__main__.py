@@ -1,0 +1,5 @@
+"""Entry point for ``python -m mentoring``."""
+
+from mentoring.cli import main
+
+main()
