@@ -1,0 +1,295 @@
+"""The `mentoring` command line: parses arguments and routes to one function per command.
+
+Heavy imports (PyGithub, the features) happen inside the commands, so that
+``--help`` and ``validate`` start fast. A user error is one clear line and
+exit 1 (2 for usage errors), never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mentoring import __version__
+from mentoring.errors import MentoringError
+
+
+class App:
+    """What every command shares: where the program lives, which repo, and dry-run."""
+
+    def __init__(self, root: Path, repo: str | None, dry_run: bool):
+        self.root = root
+        self.repo = repo
+        self.dry_run = dry_run
+        self._program = None
+        self._messages = None
+
+    @property
+    def program(self):  # -> mentoring.config.Program
+        if self._program is None:
+            from mentoring.config import load_program
+
+            self._program = load_program(self.root)
+        return self._program
+
+    @property
+    def messages(self):  # -> mentoring.templates.Messages
+        if self._messages is None:
+            from mentoring.templates import load
+
+            self._messages = load(self.root)
+        return self._messages
+
+    def gateway(self, env: dict[str, str] | None = None, **overrides: Any):
+        """A gateway to the repository named by --repo or GITHUB_REPOSITORY."""
+        from mentoring.gateway import Gateway, Target
+
+        writes = self.program.settings.writes
+        options: dict[str, Any] = {
+            "bot_login": self.program.settings.bot_login,
+            "dry_run": self.dry_run,
+            "pace_seconds": writes.pace_seconds,
+            "max_writes": writes.max_per_run,
+        }
+        options.update(overrides)
+        return Gateway(Target.from_env(self.repo, env), **options)
+
+
+def _today(value: str | None) -> date:
+    if value is None:
+        return datetime.now(UTC).date()
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+class _DateType(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a date like 2026-03-01", param, ctx)
+
+
+DATE = _DateType()
+
+
+def user_errors(func: Callable[..., int | None]) -> Callable[..., None]:
+    """Run a command body; MentoringError becomes one line on stderr and exit 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            code = func(*args, **kwargs)
+        except MentoringError as exc:
+            click.echo(f"mentoring: {exc}", err=True)
+            sys.exit(1)
+        sys.exit(code or 0)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mentoring")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The program's repository checkout (roles.yml, participants.yml).",
+)
+@click.option(
+    "--repo",
+    metavar="OWNER/NAME",
+    default=None,
+    help="The GitHub repository to act on. Default: $GITHUB_REPOSITORY.",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Read from GitHub, print every write that would be made, write nothing.",
+)
+@click.pass_context
+def main(ctx: click.Context, root: Path, repo: str | None, dry_run: bool) -> None:
+    """Run an open-source project's mentoring program inside one GitHub repository.
+
+    GitHub is reached at $GITHUB_API_URL (default https://api.github.com) with
+    $GITHUB_TOKEN. Run `mentoring demo` to watch a whole program on a local emulator.
+    """
+    ctx.obj = App(root=root, repo=repo, dry_run=dry_run)
+
+
+@main.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "github"]),
+    default="text",
+    show_default=True,
+    help="github: print ::error annotations for Actions.",
+)
+@click.pass_obj
+@user_errors
+def validate(app: App, fmt: str) -> int:
+    """Check roles.yml, participants.yml, settings, the application form and messages.
+
+    Exit 0 when clean, 1 with every problem listed.
+    """
+    from mentoring.validate import run
+
+    return run(app.root, fmt)
+
+
+@main.command()
+@click.option(
+    "--port", type=int, default=0, show_default=True, help="Port on 127.0.0.1 (0: any free port)."
+)
+@click.option(
+    "--state",
+    "state_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Load the emulator's state from FILE if it exists, save it there on exit.",
+)
+@click.option(
+    "--seed-dir",
+    type=click.Path(file_okay=False, exists=True),
+    default=None,
+    help="Files for each new repository's default branch (e.g. this checkout).",
+)
+@user_errors
+def emulator(port: int, state_file: str | None, seed_dir: str | None) -> int:
+    """Serve a local GitHub emulator (a stateful subset of the REST API) until interrupted.
+
+    Point the other commands at it with GITHUB_API_URL=http://127.0.0.1:PORT.
+    A token `as:LOGIN` acts as LOGIN; any other token acts as github-actions[bot].
+    """
+    from mentoring.emulator import serve
+
+    serve(port=port, state_file=state_file, seed_dir=seed_dir)
+    return 0
+
+
+@main.command()
+@click.option(
+    "--name",
+    envvar="GITHUB_EVENT_NAME",
+    required=True,
+    help="The event name. Default: $GITHUB_EVENT_NAME.",
+)
+@click.option(
+    "--payload",
+    envvar="GITHUB_EVENT_PATH",
+    required=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="The event payload JSON file. Default: $GITHUB_EVENT_PATH.",
+)
+@click.option("--today", type=DATE, default=None, help="Act as if today were this date.")
+@click.pass_obj
+@user_errors
+def event(app: App, name: str, payload: Path, today: date | None) -> int:
+    """Handle one GitHub event: an application, an edit, an assignment, a slash command, a PR."""
+    from mentoring.events import run
+
+    return run(app, name, payload, _today(today))
+
+
+@main.command()
+@click.option("--today", type=DATE, default=None, help="Act as if today were this date.")
+@click.pass_obj
+@user_errors
+def nightly(app: App, today: date | None) -> int:
+    """Post what is due today: check-ins, assessments, escalations, nudges; refresh the dashboard.
+
+    Works out what is due from dates and the bot's earlier comments, so a late
+    or skipped run catches up with one overdue item, never a backlog.
+    """
+    from mentoring.nightly import run
+
+    return run(app, _today(today))
+
+
+@main.group()
+def graduation() -> None:
+    """Graduation pull requests: check them, and help mentees write their entry."""
+
+
+@graduation.command("check")
+@click.option("--base", default=None, help="Git ref of the base (local file checks).")
+@click.option("--head", default=None, help="Git ref of the head (local file checks).")
+@click.option(
+    "--pr", "pr", type=int, default=None, help="Pull request number (program checks via the API)."
+)
+@click.pass_obj
+@user_errors
+def graduation_check(app: App, base: str | None, head: str | None, pr: int | None) -> int:
+    """Check a change to participants.yml: the file, and (with a token) the program's state."""
+    from mentoring.graduation_run import check
+
+    return check(app, base=base, head=head, pr=pr)
+
+
+@graduation.command("entry")
+@click.option("--issue", type=int, required=True, help="The application issue number.")
+@click.option("--today", type=DATE, default=None, help="The graduation date to fill in.")
+@click.pass_obj
+@user_errors
+def graduation_entry(app: App, issue: int, today: date | None) -> int:
+    """Print the participants.yml entry to paste, filled from the application issue."""
+    from mentoring.graduation_run import entry
+
+    return entry(app, issue, _today(today))
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.option("--since", type=DATE, default=None, help="Only applications from this date.")
+@click.option("--until", type=DATE, default=None, help="Only applications up to this date.")
+@click.option("--today", type=DATE, default=None, help="Act as if today were this date.")
+@click.pass_obj
+@user_errors
+def report(app: App, fmt: str, since: date | None, until: date | None, today: date | None) -> int:
+    """Program statistics from the repository alone: pairing, graduation, retention."""
+    from mentoring.report_run import run
+
+    return run(app, fmt, since, until, _today(today))
+
+
+@main.command()
+@click.option("--months", type=click.IntRange(1, 36), default=12, show_default=True)
+@click.option("--applicants", type=click.IntRange(1, 200), default=8, show_default=True)
+@click.option(
+    "--seed", type=int, default=1, show_default=True, help="Random seed: same seed, same story."
+)
+@click.option(
+    "--keep-state",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Save the emulator state to FILE, to explore with `mentoring emulator --state FILE`.",
+)
+@click.pass_obj
+@user_errors
+def demo(app: App, months: int, applicants: int, seed: int, keep_state: str | None) -> int:
+    """Run a whole mentoring program on the built-in emulator: no token, no network."""
+    from mentoring.demo import run
+
+    return run(app, months=months, applicants=applicants, seed=seed, keep_state=keep_state)
+
+
+@main.command("sync-form")
+@click.option("--check", is_flag=True, help="Only report drift; exit 1 if the form is out of date.")
+@click.pass_obj
+@user_errors
+def sync_form(app: App, check: bool) -> int:
+    """Rewrite the application form's role options from roles.yml."""
+    from mentoring.form import sync
+
+    return sync(app, check=check)

@@ -1,0 +1,535 @@
+"""The one place that talks to GitHub: reads become snapshots, and `apply` carries out plans.
+
+Everything about GitHub's limits lives here and nowhere else:
+
+- reads ask for 100 items a page and are retried on 5xx and rate limits, with
+  ``Retry-After`` honoured (PyGithub's ``GithubRetry``, limited to idempotent methods);
+- writes go through `Gateway.apply` only: paced (``writes.pace_seconds`` apart),
+  capped per run (``writes.max_per_run``, the rest deferred and reported),
+  and printed instead of made under ``--dry-run``;
+- a new comment is never blindly re-posted: after a 5xx the issue is re-read and
+  the comment is posted again only if GitHub did not keep the first one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+import github
+from github import Auth, GithubException, GithubRetry
+
+from mentoring.errors import MentoringError
+from mentoring.model import (
+    AddLabels,
+    Assign,
+    CloseIssue,
+    Comment,
+    CreateIssue,
+    EditComment,
+    EditIssue,
+    EnsureLabel,
+    Issue,
+    Plan,
+    PostComment,
+    RemoveLabels,
+    ReopenIssue,
+    Unassign,
+    Write,
+    lower,
+)
+
+PUBLIC_API = "https://api.github.com"
+PER_PAGE = 100
+RATE_LIMIT_TRIES = 3
+
+
+class IssueGone(MentoringError):
+    """The issue was transferred to another repository or deleted."""
+
+
+@dataclass
+class RunReport:
+    """What a run did, per issue: written, deferred (over the cap), skipped, failed."""
+
+    dry_run: bool = False
+    written: dict[int, list[str]] = field(default_factory=dict)
+    deferred: dict[int, list[str]] = field(default_factory=dict)
+    skipped: dict[int, list[str]] = field(default_factory=dict)
+    failed: dict[int, list[str]] = field(default_factory=dict)
+
+    def add(self, bucket: str, issue: int, text: str) -> None:
+        getattr(self, bucket).setdefault(issue, []).append(text)
+
+    @property
+    def writes(self) -> int:
+        return sum(len(v) for v in self.written.values())
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+    def buckets(self) -> list[tuple[str, dict[int, list[str]]]]:
+        verb = "would write" if self.dry_run else "written"
+        return [
+            (verb, self.written),
+            ("deferred", self.deferred),
+            ("skipped", self.skipped),
+            ("failed", self.failed),
+        ]
+
+    def lines(self) -> list[str]:
+        """One line a bucket: how many, and which issues."""
+        out = []
+        for title, bucket in self.buckets():
+            numbers = ", ".join(_issue_label(n) for n in sorted(bucket)) or "none"
+            out.append(f"{title}: {sum(len(v) for v in bucket.values())} ({numbers})")
+        return out
+
+    def markdown(self, title: str) -> str:
+        """The same, for $GITHUB_STEP_SUMMARY, with a row per write."""
+        rows = []
+        for name, bucket in self.buckets():
+            for number in sorted(bucket):
+                for text in bucket[number]:
+                    first = (text.splitlines() or [""])[0].replace("|", "\\|")
+                    rows.append(f"| {name} | {_issue_label(number)} | {first} |")
+        head = f"### {title}\n\n" + "\n".join(f"- {line}" for line in self.lines()) + "\n"
+        if rows:
+            head += "\n| outcome | issue | what |\n|---|---|---|\n" + "\n".join(rows) + "\n"
+        return head
+
+
+def _issue_label(number: int) -> str:
+    return f"#{number}" if number else "repo"
+
+
+# --------------------------------------------------------------------------- snapshots
+
+
+def _dt(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def _login(user: Any) -> str | None:
+    return None if user is None else user.login
+
+
+_ISSUE_NUMBER = re.compile(r"/issues/(\d+)$")
+
+
+def comment_snapshot(c: Any, issue: int | None = None) -> Comment:
+    if issue is None:
+        match = _ISSUE_NUMBER.search(c.issue_url or "")
+        issue = int(match.group(1)) if match else 0
+    return Comment(
+        id=c.id,
+        issue=issue,
+        author=_login(c.user),
+        body=c.body or "",
+        created_at=_dt(c.created_at),
+        updated_at=_dt(c.updated_at),
+    )
+
+
+def issue_snapshot(i: Any, comments: Iterable[Comment] = ()) -> Issue:
+    return Issue(
+        number=i.number,
+        title=i.title or "",
+        body=i.body or "",
+        author=_login(i.user),
+        state=i.state,
+        labels=tuple(label.name for label in i.labels),
+        assignees=tuple(a.login for a in i.assignees),
+        created_at=_dt(i.created_at),
+        updated_at=_dt(i.updated_at),
+        closed_at=_dt(i.closed_at),
+        locked=bool(i.locked),
+        is_pull=i.pull_request is not None,
+        comments=tuple(comments),
+        state_reason=getattr(i, "state_reason", None),
+    )
+
+
+# --------------------------------------------------------------------------- the gateway
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where to talk to: API URL, repository and token, from the environment or flags."""
+
+    api_url: str
+    repo: str
+    token: str | None
+
+    @classmethod
+    def from_env(cls, repo: str | None = None, env: dict[str, str] | None = None) -> Target:
+        env = os.environ if env is None else env
+        repo = repo or env.get("GITHUB_REPOSITORY")
+        if not repo:
+            raise MentoringError("no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY")
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", repo):
+            raise MentoringError(f"repository {repo!r} is not of the form OWNER/NAME")
+        api_url = (env.get("GITHUB_API_URL") or PUBLIC_API).rstrip("/")
+        return cls(api_url=api_url, repo=repo, token=env.get("GITHUB_TOKEN") or None)
+
+
+class Gateway:
+    """Reads from one repository and applies plans to it, within GitHub's limits."""
+
+    def __init__(
+        self,
+        target: Target,
+        *,
+        bot_login: str = "github-actions[bot]",
+        dry_run: bool = False,
+        pace_seconds: float = 1.0,
+        max_writes: int = 60,
+        backoff: float = 1.0,
+        out: TextIO | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.target = target
+        self.bot_login = bot_login
+        self.dry_run = dry_run
+        self.pace_seconds = pace_seconds
+        self.max_writes = max_writes
+        self.report = RunReport(dry_run=dry_run)
+        self.out = out or sys.stdout
+        self._sleep = sleep
+        self._last_write = 0.0
+        self._attempts = 0
+        self._labels: dict[str, str] | None = None
+        retry = GithubRetry(
+            total=5,
+            backoff_factor=backoff,
+            # Only idempotent methods: a POST that GitHub applied before the
+            # response was lost must not be repeated blindly (see _post_comment).
+            allowed_methods=frozenset({"GET", "HEAD", "OPTIONS"}),
+            secondary_rate_wait=60,
+        )
+        self._gh = github.Github(
+            base_url=target.api_url,
+            auth=Auth.Token(target.token) if target.token else None,
+            per_page=PER_PAGE,
+            retry=retry,
+            seconds_between_requests=None,
+            seconds_between_writes=None,  # pacing is ours, in apply()
+            lazy=True,
+            timeout=30,
+        )
+        self._repo = self._gh.get_repo(target.repo)
+
+    # ---------------------------------------------------------------- reads
+
+    def issues(
+        self, *, state: str = "open", labels: Iterable[str] = (), since: datetime | None = None
+    ) -> list[Issue]:
+        """Issues (and pull requests) of the repo, 100 a page, without comments."""
+        kwargs: dict[str, Any] = {"state": state, "sort": "created", "direction": "asc"}
+        if labels:
+            kwargs["labels"] = list(labels)
+        if since is not None:
+            kwargs["since"] = since
+        return [
+            issue_snapshot(i) for i in self._guard(lambda: list(self._repo.get_issues(**kwargs)))
+        ]
+
+    def comments_since(self, since: datetime | None) -> list[Comment]:
+        """Every issue comment in the repo updated since ``since``, oldest first, 100 a page."""
+        kwargs: dict[str, Any] = {"sort": "updated", "direction": "asc"}
+        if since is not None:
+            kwargs["since"] = since
+        return [
+            comment_snapshot(c)
+            for c in self._guard(lambda: list(self._repo.get_issues_comments(**kwargs)))
+        ]
+
+    def issue(self, number: int, *, with_comments: bool = True) -> Issue:
+        """One issue with all its comments; IssueGone if it moved to another repo or was deleted."""
+
+        def read() -> Issue:
+            raw = self._repo.get_issue(number)
+            # PyGithub follows a transfer's 301 silently, landing in another repo.
+            expected = f"/repos/{self.target.repo}".casefold()
+            if not (raw.repository_url or "").casefold().endswith(expected):
+                raise IssueGone(f"#{number} was transferred to another repository")
+            comments = (
+                [comment_snapshot(c, number) for c in raw.get_comments()] if with_comments else []
+            )
+            return issue_snapshot(raw, comments)
+
+        return self._guard(read, number=number)
+
+    def issue_comments(self, number: int) -> list[Comment]:
+        return self._guard(
+            lambda: [
+                comment_snapshot(c, number) for c in self._repo.get_issue(number).get_comments()
+            ],
+            number=number,
+        )
+
+    def can_be_assigned(self, login: str) -> bool:
+        return self._guard(lambda: bool(self._repo.has_in_assignees(login)))
+
+    def default_branch(self) -> str:
+        return self._guard(lambda: self._repo.default_branch)
+
+    def read_file(self, path: str, ref: str | None = None) -> bytes | None:
+        """A file's bytes at ``ref`` (default branch if None); None if it does not exist."""
+
+        def read() -> bytes | None:
+            try:
+                kwargs = {"ref": ref} if ref else {}
+                content = self._repo.get_contents(path, **kwargs)
+            except GithubException as exc:
+                if exc.status == 404:
+                    return None
+                raise
+            if isinstance(content, list):
+                return None
+            return content.decoded_content
+
+        return self._guard(read)
+
+    def pull(self, number: int) -> Any:
+        """A pull request's raw JSON (dict), as GitHub sends it."""
+        return self._guard(lambda: self._repo.get_pull(number).raw_data, number=number)
+
+    def pull_files(self, number: int) -> list[dict[str, Any]]:
+        return self._guard(
+            lambda: [f.raw_data for f in self._repo.get_pull(number).get_files()], number=number
+        )
+
+    def pull_reviews(self, number: int) -> list[dict[str, Any]]:
+        return self._guard(
+            lambda: [r.raw_data for r in self._repo.get_pull(number).get_reviews()], number=number
+        )
+
+    def _guard(self, read: Callable[[], Any], number: int | None = None) -> Any:
+        """Run a read, turning GitHub's answers into clear errors for the user."""
+        try:
+            return read()
+        except GithubException as exc:
+            if exc.status in (404, 410) and number is not None:
+                raise IssueGone(f"#{number} does not exist (deleted or never created)") from exc
+            if exc.status == 401:
+                raise MentoringError("GitHub refused the token (401): check GITHUB_TOKEN") from exc
+            raise MentoringError(f"GitHub answered {exc.status}: {_message(exc)}") from exc
+
+    # ---------------------------------------------------------------- writes
+
+    def apply(self, plan: Plan) -> RunReport:
+        """Carry out a plan: every write of one issue together, paced, within the run's cap.
+
+        An issue whose writes do not fit in what is left of the cap is deferred whole,
+        so the next run (which recomputes from GitHub's state) finishes it cleanly.
+        A failure skips the rest of that issue's writes and moves on to the next issue.
+        """
+        for number, writes in _by_issue(plan.writes):
+            writes = [w for w in writes if not self._needless(w)]
+            if not writes:
+                continue
+            if self._attempts + len(writes) > self.max_writes:
+                for w in writes:
+                    self.report.add("deferred", number, w.describe())
+                continue
+            for w in writes:
+                self._attempts += 1
+                if self.dry_run:
+                    print(w.describe(), file=self.out)
+                    self.report.add("written", number, w.describe())
+                    continue
+                try:
+                    self._pace()
+                    self._write(w)
+                except _Skip as skip:
+                    self.report.add("skipped", number, str(skip))
+                    break
+                except (GithubException, MentoringError) as exc:
+                    self.report.add("failed", number, f"{_first_line(w)}: {_message(exc)}")
+                    break
+                self.report.add("written", number, w.describe())
+        for note_issue, text in plan.notes:
+            self.report.add("skipped", note_issue, text)
+        return self.report
+
+    def _needless(self, w: Write) -> bool:
+        if isinstance(w, EnsureLabel):
+            return lower(w.name) in self._repo_labels()
+        return False
+
+    def _repo_labels(self) -> dict[str, str]:
+        if self._labels is None:
+            self._labels = {
+                lower(label.name): label.name
+                for label in self._guard(lambda: list(self._repo.get_labels()))
+            }
+        return self._labels
+
+    def _pace(self) -> None:
+        wait = self._last_write + self.pace_seconds - time.monotonic()
+        if wait > 0:
+            self._sleep(wait)
+        self._last_write = time.monotonic()
+
+    def _write(self, w: Write) -> None:
+        if isinstance(w, PostComment):
+            self._post_comment(w)
+            return
+        action = self._action(w)
+        for attempt in range(RATE_LIMIT_TRIES):
+            try:
+                action()
+                return
+            except GithubException as exc:
+                wait = _retry_after(exc)
+                if wait is None or attempt == RATE_LIMIT_TRIES - 1:
+                    self._classify(w, exc)
+                    raise
+                self._sleep(wait)
+
+    def _action(self, w: Write) -> Callable[[], Any]:
+        issue = lambda: self._repo.get_issue(w.issue)  # noqa: E731 - lazy: no request
+        if isinstance(w, EditComment):
+            return lambda: issue().get_comment(w.comment_id).edit(w.body)
+        if isinstance(w, AddLabels):
+            return lambda: issue().add_to_labels(*w.labels)
+        if isinstance(w, RemoveLabels):
+            return lambda: [self._remove_label(issue(), label) for label in w.labels]
+        if isinstance(w, EnsureLabel):
+
+            def create() -> None:
+                self._repo.create_label(w.name, w.color, w.description)
+                self._repo_labels()[lower(w.name)] = w.name
+
+            return create
+        if isinstance(w, Assign):
+            return lambda: issue().add_to_assignees(*w.logins)
+        if isinstance(w, Unassign):
+            return lambda: issue().remove_from_assignees(*w.logins)
+        if isinstance(w, CloseIssue):
+            return lambda: issue().edit(state="closed", state_reason=w.reason)
+        if isinstance(w, ReopenIssue):
+            return lambda: issue().edit(state="open")
+        if isinstance(w, EditIssue):
+            kwargs = {k: v for k, v in (("body", w.body), ("title", w.title)) if v is not None}
+            return lambda: issue().edit(**kwargs)
+        if isinstance(w, CreateIssue):
+            return lambda: self._create_issue(w)
+        raise TypeError(f"unknown write {w!r}")
+
+    @staticmethod
+    def _remove_label(issue: Any, label: str) -> None:
+        try:
+            issue.remove_from_labels(label)
+        except GithubException as exc:
+            if exc.status != 404:  # already gone: the goal is reached
+                raise
+
+    def _create_issue(self, w: CreateIssue) -> None:
+        """Create an issue unless a lost response means it already exists (found by its marker)."""
+        try:
+            self._repo.create_issue(title=w.title, body=w.body, labels=list(w.labels))
+        except GithubException as exc:
+            if exc.status < 500:
+                raise
+            mine = [
+                i
+                for i in self._repo.get_issues(state="all", creator=self.bot_login)
+                if (i.body or "").strip() == w.body.strip()
+            ]
+            if not mine:
+                self._repo.create_issue(title=w.title, body=w.body, labels=list(w.labels))
+
+    def _post_comment(self, w: PostComment) -> None:
+        """Post a comment once: on 5xx re-read the issue and post again only if it is not there."""
+        issue = self._repo.get_issue(w.issue)
+        for attempt in range(RATE_LIMIT_TRIES):
+            try:
+                issue.create_comment(w.body)
+                return
+            except GithubException as exc:
+                self._classify(w, exc)
+                if exc.status >= 500:
+                    if self._already_posted(w):
+                        return
+                elif (wait := _retry_after(exc)) is not None:
+                    self._sleep(wait)
+                else:
+                    raise
+                if attempt == RATE_LIMIT_TRIES - 1:
+                    raise
+
+    def _already_posted(self, w: PostComment) -> bool:
+        body = w.body.strip()
+        return any(
+            c.by(self.bot_login) and c.body.strip() == body for c in self.issue_comments(w.issue)
+        )
+
+    def _classify(self, w: Write, exc: GithubException) -> None:
+        """Known per-issue conditions are skips, not failures."""
+        message = _message(exc)
+        if exc.status == 403 and "locked" in message.lower():
+            raise _Skip(f"#{w.issue} is locked: {_first_line(w)} not made") from exc
+        if exc.status in (301, 404, 410) and w.issue:
+            raise _Skip(f"#{w.issue} was moved or deleted: {_first_line(w)} not made") from exc
+
+
+class _Skip(Exception):
+    pass
+
+
+def _by_issue(writes: Iterable[Write]) -> Iterator[tuple[int, list[Write]]]:
+    groups: dict[int, list[Write]] = {}
+    for w in writes:
+        groups.setdefault(w.issue, []).append(w)
+    yield from groups.items()
+
+
+def _first_line(w: Write) -> str:
+    return w.describe().splitlines()[0]
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, GithubException):
+        data = exc.data
+        if isinstance(data, dict) and data.get("message"):
+            return str(data["message"])
+        return str(data)
+    return str(exc)
+
+
+def _retry_after(exc: GithubException) -> float | None:
+    """Seconds to wait before a retry GitHub allows (rate limits), or None if not retryable."""
+    headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
+    if exc.status not in (403, 429):
+        return None
+    if "retry-after" in headers:
+        try:
+            return max(0.0, float(headers["retry-after"]))
+        except ValueError:
+            return 60.0
+    if "rate limit" in _message(exc).lower():
+        reset = headers.get("x-ratelimit-reset")
+        if headers.get("x-ratelimit-remaining") == "0" and reset and reset.isdigit():
+            return max(0.0, int(reset) - time.time()) + 1
+        return 60.0
+    return None
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+__all__ = ["Gateway", "IssueGone", "RunReport", "Target"]

@@ -1,0 +1,79 @@
+"""Hidden markers in the bot's comments: how the bot finds its own earlier work.
+
+A marker is an HTML comment, invisible on GitHub, holding a kind and a small
+JSON payload: ``<!-- mentoring:checkin {"due": "2026-02-14"} -->``. Anyone can
+paste one into a comment, so a marker only counts in a comment written by the
+bot itself: every reader here takes the bot's login and ignores the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from mentoring.model import Comment
+
+_MARKER = re.compile(r"<!-- mentoring:(?P<kind>[a-z][a-z0-9-]*)(?: (?P<data>\{.*?\}))? -->")
+
+
+def make(kind: str, data: dict[str, Any] | None = None) -> str:
+    """The marker text for ``kind`` with ``data``; safe to embed in Markdown."""
+    if not re.fullmatch(r"[a-z][a-z0-9-]*", kind):
+        raise ValueError(f"bad marker kind {kind!r}")
+    if not data:
+        return f"<!-- mentoring:{kind} -->"
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=str)
+    # Keep the HTML comment closed only where we close it.
+    text = text.replace("-", "\\u002d").replace(">", "\\u003e")
+    return f"<!-- mentoring:{kind} {text} -->"
+
+
+def parse(body: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every (kind, data) marker in a comment body, in order; unreadable data is skipped."""
+    for match in _MARKER.finditer(body or ""):
+        raw = match.group("data")
+        if raw is None:
+            yield match.group("kind"), {}
+            continue
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            continue
+        if isinstance(data, dict):
+            yield match.group("kind"), data
+
+
+def kinds(body: str) -> set[str]:
+    return {kind for kind, _ in parse(body)}
+
+
+def strip(text: str) -> str:
+    """Remove anything marker-shaped from text (used on user text the bot quotes)."""
+    return _MARKER.sub("", text or "")
+
+
+def trusted(
+    comments: Iterable[Comment], bot_login: str
+) -> Iterator[tuple[Comment, str, dict[str, Any]]]:
+    """(comment, kind, data) for every marker in a comment the bot wrote, oldest first."""
+    for comment in comments:
+        if not comment.by(bot_login):
+            continue
+        for kind, data in parse(comment.body):
+            yield comment, kind, data
+
+
+def find(
+    comments: Iterable[Comment], bot_login: str, kind: str
+) -> list[tuple[Comment, dict[str, Any]]]:
+    """The bot's comments carrying a ``kind`` marker, oldest first, with the marker's data."""
+    return [(c, data) for c, k, data in trusted(comments, bot_login) if k == kind]
+
+
+def latest(
+    comments: Iterable[Comment], bot_login: str, kind: str
+) -> tuple[Comment, dict[str, Any]] | None:
+    found = find(comments, bot_login, kind)
+    return found[-1] if found else None
