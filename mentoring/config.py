@@ -76,6 +76,17 @@ class Handbooks:
     mentor: str
     mentee: str
 
+    def url(self, kind: str, repo_url: str) -> str:
+        """The handbook for ``kind`` ("mentor" or "mentee") as a full link.
+
+        A relative path is linked on the repository's default branch at ``repo_url``
+        (for example ``https://github.com/astropy/mentoring``).
+        """
+        value = getattr(self, kind)
+        if value.startswith(("https://", "http://")):
+            return value
+        return f"{repo_url.rstrip('/')}/blob/HEAD/{value.lstrip('./')}"
+
 
 @dataclass(frozen=True)
 class Checkins:
@@ -125,7 +136,10 @@ class Writes:
 
 @dataclass(frozen=True)
 class Retention:
-    """How long finished applications' data is kept, and where."""
+    """Mentee retention: is a graduate still active in the project ``months`` after graduating?
+
+    Activity is an issue or pull request they opened in one of ``repositories``.
+    """
 
     months: int
     repositories: tuple[str, ...]

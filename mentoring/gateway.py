@@ -13,6 +13,7 @@ Everything about GitHub's limits lives here and nowhere else:
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import sys
@@ -171,6 +172,7 @@ class Target:
     api_url: str
     repo: str
     token: str | None
+    server_url: str = "https://github.com"
 
     @classmethod
     def from_env(cls, repo: str | None = None, env: dict[str, str] | None = None) -> Target:
@@ -181,7 +183,24 @@ class Target:
         if not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", repo):
             raise MentoringError(f"repository {repo!r} is not of the form OWNER/NAME")
         api_url = (env.get("GITHUB_API_URL") or PUBLIC_API).rstrip("/")
-        return cls(api_url=api_url, repo=repo, token=env.get("GITHUB_TOKEN") or None)
+        return cls(
+            api_url=api_url,
+            repo=repo,
+            token=env.get("GITHUB_TOKEN") or None,
+            server_url=(env.get("GITHUB_SERVER_URL") or _server_of(api_url)).rstrip("/"),
+        )
+
+    @property
+    def web_url(self) -> str:
+        """The repository's page, e.g. https://github.com/OWNER/NAME (or the GHES host's)."""
+        return f"{self.server_url}/{self.repo}"
+
+
+def _server_of(api_url: str) -> str:
+    """GitHub's web host for an API URL: api.github.com → github.com, HOST/api/v3 → HOST."""
+    if api_url.rstrip("/") == PUBLIC_API:
+        return "https://github.com"
+    return re.sub(r"/api/v3/?$", "", api_url)
 
 
 class Gateway:
@@ -255,6 +274,24 @@ class Gateway:
             for c in self._guard(lambda: list(self._repo.get_issues_comments(**kwargs)))
         ]
 
+    def issues_by(self, repo: str, creator: str, since: datetime, *, limit: int = 1) -> list[Issue]:
+        """Issues and pull requests ``creator`` opened in ``repo`` (any repository) and updated
+        since ``since``, the most recently created first, at most ``limit`` (one request up to 100).
+        """
+
+        def read() -> list[Issue]:
+            listing = self._gh.get_repo(repo).get_issues(
+                state="all", creator=creator, since=since, sort="created", direction="desc"
+            )
+            found: list[Issue] = []
+            for raw in listing:  # stop before PyGithub asks for a page not needed
+                found.append(issue_snapshot(raw))
+                if len(found) >= limit:
+                    break
+            return found
+
+        return self._guard(read)
+
     def issue(self, number: int, *, with_comments: bool = True) -> Issue:
         """One issue with all its comments; IssueGone if it moved to another repo or was deleted."""
 
@@ -285,19 +322,27 @@ class Gateway:
     def default_branch(self) -> str:
         return self._guard(lambda: self._repo.default_branch)
 
-    def read_file(self, path: str, ref: str | None = None) -> bytes | None:
-        """A file's bytes at ``ref`` (default branch if None); None if it does not exist."""
+    def read_file(
+        self, path: str, ref: str | None = None, *, repo: str | None = None
+    ) -> bytes | None:
+        """A file's bytes at ``ref`` (default branch if None); None if it does not exist.
+
+        ``repo`` reads from another repository instead, such as a pull request's fork.
+        """
+        source = self._repo if repo is None else self._gh.get_repo(repo)
 
         def read() -> bytes | None:
             try:
                 kwargs = {"ref": ref} if ref else {}
-                content = self._repo.get_contents(path, **kwargs)
+                content = source.get_contents(path, **kwargs)
             except GithubException as exc:
                 if exc.status == 404:
                     return None
                 raise
             if isinstance(content, list):
                 return None
+            if content.encoding != "base64":  # over 1 MB GitHub sends no content: use the blob
+                return base64.b64decode(source.get_git_blob(content.sha).content)
             return content.decoded_content
 
         return self._guard(read)
