@@ -1,0 +1,352 @@
+"""The emulator's HTTP front: identity, GitHub's headers, faults, the request log, admin endpoints.
+
+``EmulatorServer`` serves an ``Emulator`` on 127.0.0.1 from a daemon thread; ``serve`` runs
+one in the foreground until Ctrl-C (or SIGTERM) and saves its state on the way out.
+Admin endpoints live under ``/_emulator/``: they need no token, are never faulted and
+are left out of the request log.
+"""
+
+from __future__ import annotations
+
+import http
+import itertools
+import json
+import os
+import signal
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+from mentoring.emulator import accounts, contents, issues, pulls
+from mentoring.emulator.api import ApiError, Call, Identity, Response, Router, dispatch, json_object
+from mentoring.emulator.state import BOT_LOGIN, RATE_LIMIT, Emulator, parse_iso
+
+GITHUB_ROUTERS = (accounts.router, issues.router, pulls.router, contents.router)
+SECONDARY_RATE_LIMIT = (
+    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
+)
+ADMIN_PREFIX = "/_emulator/"
+_request_ids = itertools.count(1)
+
+
+# --------------------------------------------------------------------- GitHub API side
+
+
+def _token(authorization: str | None) -> str | None:
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    if scheme.lower() in ("token", "bearer") and token.strip():
+        return token.strip()
+    return None
+
+
+def _identify(emu: Emulator, token: str | None) -> Identity:
+    """``as:LOGIN`` acts as that user; any other token as the Actions bot; none as nobody."""
+    if token is None:
+        return Identity(None)
+    if token.startswith("as:"):
+        login = token[3:]
+        if not emu.valid_login(login) or not emu.is_active(login):
+            raise ApiError(401, "Bad credentials")
+        return Identity(emu.user(login)["login"])
+    return Identity(BOT_LOGIN, is_bot=True)
+
+
+def _fault_response(fault: dict) -> Response:
+    status, retry_after = fault["status"], fault["retry_after"]
+    if fault["message"]:
+        message = fault["message"]
+    elif status == 429 or (status == 403 and retry_after is not None):
+        message = SECONDARY_RATE_LIMIT
+    else:
+        try:
+            message = http.HTTPStatus(status).phrase
+        except ValueError:
+            message = "Error"
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+    return ApiError(status, message, headers=headers).response()
+
+
+def answer_api(emu: Emulator, method: str, target: str, raw: bytes, authorization: str | None):
+    """Serve one GitHub API request (caller holds ``emu.mutex``): faults, log, headers."""
+    split = urlsplit(target)
+    path, pairs = split.path, parse_qsl(split.query, keep_blank_values=True)
+    token = _token(authorization)
+    rate = emu.count_request(token or "anonymous", counted=path != "/rate_limit")
+    call = Call(method, path, pairs, None, Identity(None), rate)
+    refusal = _prepare(emu, call, token, raw)
+    fault = emu.take_fault(method, path)
+    if fault is not None and not fault["apply"]:
+        response = _fault_response(fault)
+    else:
+        response = refusal or dispatch(emu, call, GITHUB_ROUTERS)
+        if fault is not None:
+            response = _fault_response(fault)
+    response.headers.update(
+        {
+            "X-RateLimit-Limit": str(RATE_LIMIT),
+            "X-RateLimit-Remaining": str(rate["remaining"]),
+            "X-RateLimit-Reset": str(rate["reset"]),
+            "X-RateLimit-Used": str(rate["used"]),
+            "X-RateLimit-Resource": "core",
+            "X-GitHub-Api-Version-Selected": "2022-11-28",
+        }
+    )
+    emu.record_request(
+        {
+            "method": method,
+            "path": path,
+            "query": call.query,
+            "status": response.status,
+            "login": call.actor.login,
+        }
+    )
+    return response
+
+
+def _prepare(emu: Emulator, call: Call, token: str | None, raw: bytes) -> Response | None:
+    """Set the call's actor and body; the error response if either is refused."""
+    try:
+        call.actor = _identify(emu, token)
+        try:
+            call.body = json.loads(raw) if raw.strip() else None
+        except ValueError:
+            raise ApiError(400, "Problems parsing JSON") from None
+        if call.method != "GET" and call.actor.login is None:
+            raise ApiError(401, "Requires authentication")
+    except ApiError as error:
+        return error.response()
+    return None
+
+
+# ------------------------------------------------------------------------ admin side
+
+admin = Router()
+REPO = "/_emulator/repos/{owner}/{repo}"
+ISSUE = REPO + "/issues/{number:[0-9]+}"
+
+
+def _admin_action(action, *args) -> Response:
+    """Run a state helper, mapping its lookup and argument errors to 404 and 422."""
+    try:
+        result = action(*args)
+    except KeyError as error:
+        raise ApiError(404, str(error.args[0])) from None
+    except ValueError as error:
+        raise ApiError(422, str(error)) from None
+    return Response(204) if result is None else Response(200, result)
+
+
+@admin.route("GET", "/_emulator/log")
+def get_log(emu: Emulator, call: Call) -> Response:
+    return Response(200, emu.log())
+
+
+@admin.route("DELETE", "/_emulator/log")
+def clear_log(emu: Emulator, call: Call) -> Response:
+    emu.clear_log()
+    return Response(204)
+
+
+@admin.route("POST", "/_emulator/faults")
+def add_fault(emu: Emulator, call: Call) -> Response:
+    return _admin_action(emu.add_fault, json_object(call))
+
+
+@admin.route("DELETE", "/_emulator/faults")
+def clear_faults(emu: Emulator, call: Call) -> Response:
+    emu.clear_faults()
+    return Response(204)
+
+
+@admin.route("GET", "/_emulator/clock")
+def get_clock(emu: Emulator, call: Call) -> Response:
+    return Response(200, {"now": emu.now_iso(), "pinned": emu.data["now"] is not None})
+
+
+@admin.route("POST", "/_emulator/clock")
+def set_clock(emu: Emulator, call: Call) -> Response:
+    """``{"now": "2026-03-01T09:00:00Z"}`` pins the clock; ``{"now": null}`` unpins it."""
+    now = json_object(call).get("now")
+    _admin_action(lambda: emu.set_now(parse_iso(now) if now else None))
+    return get_clock(emu, call)
+
+
+@admin.route("GET", "/_emulator/state")
+def get_state(emu: Emulator, call: Call) -> Response:
+    return Response(200, emu.snapshot())
+
+
+@admin.route("GET", "/_emulator/events")
+def drain_events(emu: Emulator, call: Call) -> Response:
+    return Response(200, emu.events())
+
+
+@admin.route("POST", "/_emulator/users/{login}/delete")
+def delete_user(emu: Emulator, call: Call, login: str) -> Response:
+    return _admin_action(emu.delete_user, login)
+
+
+@admin.route("POST", REPO + "/collaborators")
+def set_collaborators(emu: Emulator, call: Call, owner: str, repo: str) -> Response:
+    logins = json_object(call).get("logins")
+    if not isinstance(logins, list):
+        raise ApiError(422, 'expected {"logins": [...]}')
+    return _admin_action(emu.set_collaborators, f"{owner}/{repo}", logins)
+
+
+@admin.route("POST", ISSUE + "/transfer")
+def transfer_issue(emu: Emulator, call: Call, owner: str, repo: str, number: str) -> Response:
+    to = json_object(call).get("to")
+    if not isinstance(to, str):
+        raise ApiError(422, 'expected {"to": "owner/repo"}')
+    new_number = _admin_action(emu.transfer_issue, f"{owner}/{repo}", int(number), to).body
+    return Response(200, {"repository": to, "number": new_number})
+
+
+@admin.route("POST", ISSUE + "/lock")
+def lock_issue(emu: Emulator, call: Call, owner: str, repo: str, number: str) -> Response:
+    reason = json_object(call).get("lock_reason")
+    return _admin_action(emu.lock, f"{owner}/{repo}", int(number), reason)
+
+
+@admin.route("POST", ISSUE + "/delete")
+def delete_issue(emu: Emulator, call: Call, owner: str, repo: str, number: str) -> Response:
+    return _admin_action(emu.delete_issue, f"{owner}/{repo}", int(number))
+
+
+def answer_admin(emu: Emulator, method: str, target: str, raw: bytes) -> Response:
+    split = urlsplit(target)
+    call = Call(method, split.path, parse_qsl(split.query), None, Identity(None))
+    try:
+        call.body = json.loads(raw) if raw.strip() else None
+    except ValueError:
+        return ApiError(400, "Problems parsing JSON").response()
+    return dispatch(emu, call, (admin,))
+
+
+# ------------------------------------------------------------------------ HTTP server
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes: don't wait 40 ms
+    server_version = "GitHub.com-emulator"
+    server: _HTTPServer
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    do_POST = do_PATCH = do_PUT = do_DELETE = do_GET
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        emu = self.server.emulator
+        with emu.mutex:
+            if self.path.startswith(ADMIN_PREFIX):
+                response = answer_admin(emu, self.command, self.path, raw)
+            else:
+                auth = self.headers.get("Authorization")
+                response = answer_api(emu, self.command, self.path, raw, auth)
+        self._send(response)
+
+    def _send(self, response: Response) -> None:
+        payload = b""
+        if response.body is not None:
+            payload = json.dumps(response.body, separators=(",", ":")).encode("utf-8")
+        self.send_response(response.status)
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "X-GitHub-Request-Id": f"EMU0:{next(_request_ids):08X}",
+            **response.headers,
+            "Content-Length": str(len(payload)),
+        }
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args) -> None:
+        """Quiet: ``GET /_emulator/log`` is the request log."""
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    emulator: Emulator
+
+
+class EmulatorServer:
+    """A running emulator: ``start()``, ``url``, ``state`` (the ``Emulator``), ``stop()``.
+
+    With ``state_file``, state is loaded from it at construction if it exists and saved to
+    it on ``stop()``; otherwise a fresh state starts with ``seed_dir``'s files on main.
+    """
+
+    def __init__(
+        self,
+        port: int = 0,
+        state_file: str | os.PathLike | None = None,
+        seed_dir: str | os.PathLike | None = None,
+    ) -> None:
+        self.port = port
+        self.state_file = state_file
+        if state_file is not None and os.path.exists(state_file):
+            self.state = Emulator.load(state_file)
+        else:
+            self.state = Emulator(seed_dir=seed_dir)
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        if self._httpd is None:
+            raise RuntimeError("the emulator is not started")
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+
+    def start(self) -> EmulatorServer:
+        self._httpd = _HTTPServer(("127.0.0.1", self.port), _Handler)
+        self._httpd.emulator = self.state
+        self.state.base_url = self.url
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name=f"github-emulator-{self._httpd.server_address[1]}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._thread.join()
+            self._httpd = self._thread = None
+        if self.state_file is not None:
+            self.state.save(self.state_file)
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def serve(port: int, state_file: str | None, seed_dir: str | None) -> None:
+    """Serve in the foreground until Ctrl-C or SIGTERM, then save the state (if a file is set)."""
+    server = EmulatorServer(port, state_file, seed_dir).start()
+    print(f"GitHub emulator listening on {server.url}", flush=True)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        server.stop()
