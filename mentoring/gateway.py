@@ -156,7 +156,9 @@ def issue_snapshot(i: Any, comments: Iterable[Comment] = ()) -> Issue:
         updated_at=_dt(i.updated_at),
         closed_at=_dt(i.closed_at),
         locked=bool(i.locked),
-        is_pull=i.pull_request is not None,
+        # A listed issue has no `pull_request` key unless it is one; reading the attribute
+        # would make PyGithub fetch the whole issue again (a GET per issue), so read the JSON.
+        is_pull=i._rawData.get("pull_request") is not None,
         comments=tuple(comments),
         state_reason=getattr(i, "state_reason", None),
     )
@@ -264,15 +266,28 @@ class Gateway:
             issue_snapshot(i) for i in self._guard(lambda: list(self._repo.get_issues(**kwargs)))
         ]
 
-    def comments_since(self, since: datetime | None) -> list[Comment]:
-        """Every issue comment in the repo updated since ``since``, oldest first, 100 a page."""
+    def comments_since(
+        self, since: datetime | None, until: datetime | None = None
+    ) -> list[Comment]:
+        """Every issue comment in the repo updated since ``since``, oldest first, 100 a page.
+
+        With ``until``, the listing stops at the first comment updated at or after it,
+        so no page past that point is requested.
+        """
         kwargs: dict[str, Any] = {"sort": "updated", "direction": "asc"}
         if since is not None:
             kwargs["since"] = since
-        return [
-            comment_snapshot(c)
-            for c in self._guard(lambda: list(self._repo.get_issues_comments(**kwargs)))
-        ]
+
+        def read() -> list[Comment]:
+            found = []
+            for c in self._repo.get_issues_comments(**kwargs):
+                snapshot = comment_snapshot(c)
+                if until is not None and snapshot.updated_at >= until:
+                    break
+                found.append(snapshot)
+            return found
+
+        return self._guard(read)
 
     def issues_by(self, repo: str, creator: str, since: datetime, *, limit: int = 1) -> list[Issue]:
         """Issues and pull requests ``creator`` opened in ``repo`` (any repository) and updated
