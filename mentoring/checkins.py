@@ -1,0 +1,374 @@
+"""Scheduled check-ins: what the nightly pass owes one application on a given day.
+
+`plan_issue` looks at one open application (its snapshot with whatever comments
+were read, and the state in its status card) and returns the writes due today:
+
+- an *active* mentorship gets check-in ``n`` once it is due (only the latest due
+  one after a gap, carrying a missed assessment), an escalation to the
+  coordinators when an assessment goes unanswered, and a flag for the
+  coordinators when its mentor or mentee replies to a check-in;
+- a *paused* one resumes on the day its pause ends, with a short note;
+- a *waiting* application nudges the coordinators every few days;
+- a *needs-info* application reminds its applicant once.
+
+What was already done is read from the card and from the bot's own markers,
+never from whether a cron run fired, so running it twice writes nothing the
+second time, and a run that died halfway is finished without duplicates.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from mentoring import markers, schedule, state
+from mentoring.config import Program, Settings
+from mentoring.model import AddLabels, Comment, EnsureLabel, Issue, Plan, PostComment, Write
+from mentoring.state import Mentorship
+from mentoring.templates import Messages, with_marker
+
+CHECKIN = "checkin"
+ESCALATION = "escalation"
+NUDGE = "nudge"
+REMINDER = "reminder"
+RESUMED = "resumed"
+NEEDS_INFO = "needs-info"
+FLAG_COLOR = "b60205"
+WINDOW_MARGIN_DAYS = 7
+
+_COMMAND = re.compile(r"\s*/[A-Za-z]")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def window_days(settings: Settings) -> int:
+    """How far back the nightly pass reads comments: enough to see everything it decides on.
+
+    The last check-in (one cadence back), the comments that answer it, and the
+    latest escalation, nudge or reminder all fall inside this many days.
+    """
+    longest = max(
+        settings.checkins.escalate_after_days,
+        settings.nudges.waiting_for_mentor_days,
+        settings.nudges.needs_info_days,
+    )
+    return settings.checkins.every_days + longest + WINDOW_MARGIN_DAYS
+
+
+def is_command(body: str) -> bool:
+    """Whether a comment is a slash command (``/ready``, ``/pause …``) rather than a reply."""
+    return bool(_COMMAND.match(body or ""))
+
+
+def _number(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A check-in the bot posted, as its marker describes it."""
+
+    comment: Comment
+    n: int
+    due: str
+    assessment: bool
+
+
+def checkins_posted(comments: Sequence[Comment], bot: str) -> list[Posted]:
+    """The bot's check-in comments, in order of their number, then of posting."""
+    found = [
+        Posted(c, _number(data.get("n")), str(data.get("due")), data.get("assessment") is True)
+        for c, data in markers.find(comments, bot, CHECKIN)
+    ]
+    return sorted((p for p in found if p.n > 0), key=lambda p: (p.n, p.comment.id))
+
+
+def last_posted(m: Mentorship, comments: Sequence[Comment], bot: str, every_days: int) -> int:
+    """The number of the last check-in posted: the card's, or a later one a run left unrecorded.
+
+    A check-in comment counts only if it belongs to this mentorship's schedule (its due
+    date is check-in n's), so one from an earlier pairing on the same issue does not.
+    """
+    if m.started is None:
+        return m.checkin
+    started = m.started
+    ours = [
+        p.n
+        for p in checkins_posted(comments, bot)
+        if p.due == schedule.due_date(started, p.n, every_days).isoformat()
+    ]
+    return max([m.checkin, *ours])
+
+
+# --------------------------------------------------------------------------- the decision
+
+
+def plan_issue(
+    issue: Issue,
+    m: Mentorship | None,
+    program: Program,
+    messages: Messages,
+    today: date,
+) -> Plan:
+    """Everything due today on one application: comments first, then labels and the card."""
+    number = issue.number
+    if issue.is_pull:
+        return Plan()
+    if not issue.open:
+        return Plan.ignore("closed: nothing is scheduled", number)
+    if m is None:
+        return Plan.ignore("no status card yet: nothing is scheduled", number)
+    comments = tuple(sorted(issue.comments, key=lambda c: c.id))
+    posts: list[PostComment] = []
+    notes: list[tuple[int, str]] = []
+    new = m
+    if _resume_due(m, today):
+        new, posts = _resume(comments, m, program, messages)
+    if new.status == "active":
+        if new.started is None:
+            notes.append((number, "active without a start date: no check-ins"))
+        else:
+            new, post = _checkin(comments, new, program, messages, today)
+            posts += post
+            posts += _escalation(comments, new, program, messages, today)
+    label_writes: list[Write] = []
+    if new.status in ("active", "paused"):
+        new, label_writes = _flag(issue, comments, new, program)
+    if m.status == "waiting":
+        posts += _nudge(issue, comments, m, program, messages, today)
+    if m.status == "needs-info":
+        posts += _reminder(issue, comments, m, program, messages, today)
+    writes: list[Write] = [*posts, *label_writes]
+    if state.to_data(new) != state.to_data(m):
+        writes += state.sync(issue, m, new, program, messages)
+    if issue.locked and writes:
+        what = ", ".join(dict.fromkeys(p.key for p in posts)) or "status card update"
+        return Plan(notes=((number, f"locked: {what} not posted"), *notes))
+    return Plan(tuple(writes), tuple(notes))
+
+
+def _checkin(
+    comments: Sequence[Comment],
+    m: Mentorship,
+    program: Program,
+    messages: Messages,
+    today: date,
+) -> tuple[Mentorship, list[PostComment]]:
+    """The latest due check-in if it was not posted yet; the card catches up with what was."""
+    every = program.settings.checkins.every_days
+    assert m.started is not None
+    posted = last_posted(m, comments, program.settings.bot_login, every)
+    n = schedule.latest_due(m.started, today, every, after=m.resumed)
+    if n <= posted:
+        return dataclasses.replace(m, checkin=posted), []
+    # Check-ins that fell due before the last resume are not owed, nor their assessments.
+    not_owed = schedule.latest_due(m.started, m.resumed, every) if m.resumed else 0
+    assessment = schedule.missed_assessment(
+        max(posted, not_owed), n, program.settings.checkins.assessment_every
+    )
+    due = schedule.due_date(m.started, n, every)
+    body = messages.render(
+        "checkin",
+        number=n,
+        mentee=m.mentee or "",
+        mentors=list(m.mentors),
+        assessment=assessment,
+        due=due.isoformat(),
+        late=due < today,
+        private_contact=program.settings.private_contact,
+    )
+    data = {"n": n, "due": due.isoformat(), "assessment": assessment}
+    post = PostComment(m.issue, with_marker(body, CHECKIN, data), key=CHECKIN)
+    return dataclasses.replace(m, checkin=n), [post]
+
+
+def _escalation(
+    comments: Sequence[Comment],
+    m: Mentorship,
+    program: Program,
+    messages: Messages,
+    today: date,
+) -> list[PostComment]:
+    """One escalation when the latest assessment has no answer from a mentor after N days."""
+    bot = program.settings.bot_login
+    days = program.settings.checkins.escalate_after_days
+    assessments = [p for p in checkins_posted(comments, bot) if p.assessment]
+    if not assessments:
+        return []
+    asked, n = assessments[-1].comment, assessments[-1].n
+    asked_on = asked.created_at.date()
+    if (today - asked_on).days < days:
+        return []
+    if m.resumed is not None and asked_on < m.resumed:
+        return []  # asked before a pause: stale
+    if m.started is not None and asked_on < m.started:
+        return []  # asked in an earlier pairing on this issue
+    if m.ready is not None and m.ready >= asked_on:
+        return []
+    if any(_number(data.get("n")) == n for _, data in markers.find(comments, bot, ESCALATION)):
+        return []
+    if any(c.id > asked.id and m.is_mentor(c.author) for c in comments):
+        return []
+    body = messages.render(
+        "escalation",
+        coordinators=[p.login for p in program.coordinators],
+        number=n,
+        asked=asked_on.isoformat(),
+        days=(today - asked_on).days,
+        mentee=m.mentee or "",
+        mentors=list(m.mentors),
+    )
+    return [PostComment(m.issue, with_marker(body, ESCALATION, {"n": n}), key=ESCALATION)]
+
+
+def _flag(
+    issue: Issue, comments: Sequence[Comment], m: Mentorship, program: Program
+) -> tuple[Mentorship, list[Write]]:
+    """A reply by mentor or mentee after the latest check-in: label it for the coordinators."""
+    bot = program.settings.bot_login
+    posted = checkins_posted(comments, bot)
+    if posted:
+        latest = posted[-1].comment
+
+        def after(c: Comment) -> bool:
+            return c.id > latest.id
+
+    elif m.checkin > 0 and m.started is not None:
+        # The check-in itself is older than what was read; it was not posted before it was due.
+        since = schedule.due_date(m.started, m.checkin, program.settings.checkins.every_days)
+
+        def after(c: Comment) -> bool:
+            return c.created_at.date() >= since
+
+    else:
+        return m, []
+    replies = [
+        c.id
+        for c in comments
+        if after(c)
+        and c.id > m.flagged
+        and not c.by(bot)
+        and (m.is_mentor(c.author) or m.is_mentee(c.author))
+        and not is_command(c.body)
+    ]
+    if not replies:
+        return m, []
+    flagged = dataclasses.replace(m, flagged=max(replies))
+    label = program.settings.labels.needs_coordinator
+    if issue.has_label(label):
+        return flagged, []
+    description = "A mentor or mentee replied to a check-in: a coordinator should read it"
+    return flagged, [
+        EnsureLabel(issue.number, label, FLAG_COLOR, description),
+        AddLabels(issue.number, (label,)),
+    ]
+
+
+def _resume(
+    comments: Sequence[Comment], m: Mentorship, program: Program, messages: Messages
+) -> tuple[Mentorship, list[PostComment]]:
+    """On the day a pause ends, the mentorship is active again, with a short note."""
+    assert m.paused_until is not None
+    # The day it resumes is the end of the pause, however late the run that notices it.
+    day = max(m.paused_until, m.since("paused") or m.paused_until)
+    resumed = m.moved("active", day, paused_until=None)
+    bot = program.settings.bot_login
+    if any(data.get("on") == day.isoformat() for _, data in markers.find(comments, bot, RESUMED)):
+        return resumed, []  # the note is there; a run died before the card was updated
+    nxt = resumed.next_checkin(program.settings.checkins.every_days)
+    body = messages.render(
+        "resumed",
+        mentee=m.mentee or "",
+        mentors=list(m.mentors),
+        resumed=day.isoformat(),
+        next_checkin=nxt[1].isoformat() if nxt else "",
+    )
+    return resumed, [
+        PostComment(m.issue, with_marker(body, RESUMED, {"on": day.isoformat()}), key=RESUMED)
+    ]
+
+
+def _resume_due(m: Mentorship, today: date) -> bool:
+    return m.status == "paused" and m.paused_until is not None and m.paused_until <= today
+
+
+def _nudge(
+    issue: Issue,
+    comments: Sequence[Comment],
+    m: Mentorship,
+    program: Program,
+    messages: Messages,
+    today: date,
+) -> list[PostComment]:
+    """Remind the coordinators of an application waiting for a mentor, every N days."""
+    days = program.settings.nudges.waiting_for_mentor_days
+    since = m.since("waiting") or m.applied
+    if since is None or (today - since).days < days:
+        return []
+    bot = program.settings.bot_login
+    nudges = markers.find(comments, bot, NUDGE)
+    last = [_day(data.get("on")) or c.created_at.date() for c, data in nudges]
+    if last and (today - max(last)).days < days:
+        return []
+    role = program.role(m.role)
+    body = messages.render(
+        "nudge",
+        coordinators=[p.login for p in program.coordinators],
+        applicant=m.mentee or issue.author or "",
+        role=role.name if role else "",
+        days=(today - since).days,
+    )
+    data = {"on": today.isoformat()}
+    return [PostComment(issue.number, with_marker(body, NUDGE, data), key=NUDGE)]
+
+
+def _reminder(
+    issue: Issue,
+    comments: Sequence[Comment],
+    m: Mentorship,
+    program: Program,
+    messages: Messages,
+    today: date,
+) -> list[PostComment]:
+    """Remind the applicant once when the information asked for has not come in N days."""
+    days = program.settings.nudges.needs_info_days
+    bot = program.settings.bot_login
+    applicant = m.mentee or issue.author
+    if applicant is None:
+        return []  # the account was deleted: nobody to remind
+    ask = markers.latest(comments, bot, NEEDS_INFO)
+    since = m.since("needs-info")
+    if ask is not None:
+        asked = ask[0].updated_at
+    elif since is not None:
+        asked = _start_of(since)
+    else:
+        return []
+    answers = [c.updated_at for c in comments if c.by(applicant)]
+    last = max([asked, *answers])
+    if (today - last.date()).days < days:
+        return []
+    if any(c.created_at >= asked for c, _ in markers.find(comments, bot, REMINDER)):
+        return []
+    body = messages.render("reminder", applicant=applicant, days=(today - last.date()).days)
+    data = {"on": today.isoformat()}
+    return [PostComment(issue.number, with_marker(body, REMINDER, data), key=REMINDER)]

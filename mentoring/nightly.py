@@ -1,0 +1,259 @@
+"""`mentoring nightly`: one pass over the open applications, posting what is due on the day.
+
+The pass is read, decide, write:
+
+1. `collect` reads in bulk: the open application issues (100 a page) and every
+   comment in the repository updated within a window of recent days (one
+   repo-wide listing with ``since``), grouped by issue. In the steady state that
+   is all, since every active mentorship gets a check-in and a card edit each
+   cadence. An issue whose status card is older than the window is found by
+   reading further back in the same listing when that is cheaper (after an
+   outage of the scheduler, every card is), else read on its own: the exception
+   path, counted in the summary.
+2. `decide` asks `checkins.plan_issue` what each issue is owed today.
+3. Each issue's plan goes through `Gateway.apply` (paced, capped, dry-run
+   aware); `runs.finish` prints the summary and the exit code.
+
+The result depends only on the date and on what GitHub shows, so a late,
+skipped or repeated run catches up or does nothing; it never posts a backlog.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mentoring import checkins, markers, runs, state
+from mentoring.config import Program, Settings
+from mentoring.errors import MentoringError
+from mentoring.gateway import PER_PAGE, Gateway, IssueGone, RunReport
+from mentoring.model import Comment, Issue, Plan, PostComment
+from mentoring.state import Mentorship
+from mentoring.templates import Messages
+
+PROGRESS_OVER = 50  # issues: show a progress line on a terminal above this many
+MAX_LOOKBACK_DAYS = 366  # how far back the comment window may widen after an outage
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a nightly pass read: the open applications with their recent comments, and states.
+
+    ``issues`` holds each open application (pull requests left out) with the
+    comments read for it: those updated since ``since``, or all of them for the
+    issues in ``read_in_full``. ``mentorships`` maps an issue number to the state
+    in its status card, for the issues that have one.
+    """
+
+    today: date
+    since: datetime
+    issues: tuple[Issue, ...]
+    mentorships: dict[int, Mentorship] = field(default_factory=dict)
+    read_in_full: tuple[int, ...] = ()
+    comments_read: int = 0
+    unreadable: tuple[tuple[int, str], ...] = ()  # moved or deleted since it was listed
+    failed: tuple[tuple[int, str], ...] = ()  # a read that failed
+
+    def mentorship(self, number: int) -> Mentorship | None:
+        return self.mentorships.get(number)
+
+
+def window_start(settings: Settings, today: date) -> datetime:
+    """Comments updated from this moment on are read: midnight UTC, `window_days` ago."""
+    return datetime.combine(today - timedelta(days=checkins.window_days(settings)), time.min, UTC)
+
+
+def group_comments(
+    comments: Iterable[Comment], numbers: set[int], into: dict[int, list[Comment]] | None = None
+) -> dict[int, list[Comment]]:
+    """The comments on the given issues, by issue number, oldest first (added to ``into``)."""
+    grouped: dict[int, list[Comment]] = {} if into is None else into
+    for comment in comments:
+        if comment.issue in numbers:
+            grouped.setdefault(comment.issue, []).append(comment)
+    for group in grouped.values():
+        group.sort(key=lambda c: c.id)
+    return grouped
+
+
+def _pages(count: int) -> int:
+    return max(1, -(-count // PER_PAGE))
+
+
+def collect(gateway: Gateway, program: Program, today: date) -> Snapshot:
+    """The batched reads: open applications, and the repo's comments within the window.
+
+    An issue whose status card is not among those comments was last touched before
+    the window: typically after the scheduler was off for weeks, when every card is.
+    Reading further back in the same listing is then cheaper than reading each such
+    issue on its own, so the window widens, one window at a time, while that is so
+    (never spending more on it than the reads one by one would cost). Whatever is
+    left is read one by one: the exception path.
+    """
+    settings = program.settings
+    bot = settings.bot_login
+    since = window_start(settings, today)
+    listed = [
+        i
+        for i in gateway.issues(state="open", labels=[settings.labels.application])
+        if not i.is_pull
+    ]
+    numbers = {i.number for i in listed}
+    comments = gateway.comments_since(since)
+    grouped = group_comments(comments, numbers)
+    read = len(comments)
+
+    def lacks_card(issue: Issue) -> bool:
+        # An issue opened since ``since`` has shown all its comments: no card means none.
+        opened_before = issue.created_at is None or issue.created_at < since
+        return opened_before and state.find_card(grouped.get(issue.number, ()), bot, 0) is None
+
+    lacking = [i for i in listed if lacks_card(i)]
+    budget = 2 * len(lacking)  # what reading them one by one costs, at least
+    spent, step = 0, _pages(len(comments))
+    earliest = since - timedelta(days=MAX_LOOKBACK_DAYS)
+    while lacking and since > earliest and spent + step < budget:
+        older_since = max(since - timedelta(days=checkins.window_days(settings)), earliest)
+        older = gateway.comments_since(older_since, until=since)
+        group_comments(older, numbers, into=grouped)
+        read += len(older)
+        step = _pages(len(older))
+        spent += step
+        since = older_since
+        lacking = [i for i in lacking if lacks_card(i)]
+
+    issues: list[Issue] = []
+    mentorships: dict[int, Mentorship] = {}
+    in_full: list[int] = []
+    unreadable: list[tuple[int, str]] = []
+    failed: list[tuple[int, str]] = []
+    read_alone = {i.number for i in lacking}
+    for listed_issue in listed:
+        number = listed_issue.number
+        issue = dataclasses.replace(listed_issue, comments=tuple(grouped.get(number, ())))
+        if number in read_alone:
+            # The exception path: the card is older than what was read (or missing).
+            try:
+                issue = gateway.issue(number)
+            except IssueGone as exc:
+                unreadable.append((number, f"not read: {exc}"))
+                continue
+            except MentoringError as exc:
+                failed.append((number, f"could not be read: {exc}"))
+                continue
+            in_full.append(number)
+        issues.append(issue)
+        m = state.read(issue, bot)
+        if m is not None:
+            mentorships[number] = m
+    return Snapshot(
+        today=today,
+        since=since,
+        issues=tuple(issues),
+        mentorships=mentorships,
+        read_in_full=tuple(in_full),
+        comments_read=read,
+        unreadable=tuple(unreadable),
+        failed=tuple(failed),
+    )
+
+
+def decide(snapshot: Snapshot, program: Program, messages: Messages) -> list[Plan]:
+    """Each issue's plan for the day (empty plans left out), the most overdue first.
+
+    When the run's write cap defers some issues to the next run, the check-ins
+    waiting longest go first, so no issue is deferred night after night.
+    """
+    plans = []
+    for issue in snapshot.issues:
+        p = checkins.plan_issue(
+            issue, snapshot.mentorship(issue.number), program, messages, snapshot.today
+        )
+        if p.writes or p.notes:
+            plans.append(p)
+    return sorted(plans, key=lambda p: _oldest_due(p, snapshot.today))
+
+
+def _oldest_due(plan: Plan, today: date) -> date:
+    dues = [
+        d
+        for w in plan.writes
+        if isinstance(w, PostComment) and w.key == checkins.CHECKIN
+        for kind, data in markers.parse(w.body)
+        if kind == checkins.CHECKIN and (d := _date(data.get("due"))) is not None
+    ]
+    return min([today, *dues])
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def apply(gateway: Gateway, plans: Sequence[Plan], snapshot: Snapshot) -> RunReport:
+    """Every plan through the gateway, with a progress line when run by hand over many issues."""
+    report = gateway.report
+    for number, text in snapshot.unreadable:
+        report.add("skipped", number, text)
+    for number, text in snapshot.failed:
+        report.add("failed", number, text)
+    with _progress(plans, len(snapshot.issues)) as items:
+        for p in items:
+            gateway.apply(p)
+    return report
+
+
+@contextlib.contextmanager
+def _progress(plans: Sequence[Plan], issues: int) -> Iterator[Iterable[Plan]]:
+    if issues <= PROGRESS_OVER or not sys.stdout.isatty():
+        yield plans
+        return
+    with click.progressbar(
+        plans, label=f"{issues} applications, {len(plans)} with something due", file=sys.stderr
+    ) as bar:
+        yield bar
+
+
+def reads_line(snapshot: Snapshot) -> str:
+    """One line on what was read, for the summary."""
+    line = (
+        f"read: {len(snapshot.issues)} open applications, {snapshot.comments_read} comments "
+        f"updated since {snapshot.since.date().isoformat()}"
+    )
+    if snapshot.read_in_full:
+        numbers = ", ".join(f"#{n}" for n in snapshot.read_in_full)
+        line += f"; {len(snapshot.read_in_full)} read one by one (status card older): {numbers}"
+    return line
+
+
+def run(app: Any, today: date) -> int:
+    """The `mentoring nightly` command: read, decide, write, summarise; 1 if anything failed."""
+    program = app.program
+    messages = app.messages
+    gateway = app.gateway()
+    snapshot = collect(gateway, program, today)
+    plans = decide(snapshot, program, messages)
+    report = apply(gateway, plans, snapshot)
+    code = runs.finish(report, f"Nightly pass for {today.isoformat()}")
+    line = reads_line(snapshot)
+    click.echo(line)
+    _append_summary(line)
+    return code
+
+
+def _append_summary(line: str) -> None:
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with Path(summary).open("a", encoding="utf-8") as handle:
+            handle.write(f"{line}\n\n")
