@@ -1,0 +1,167 @@
+"""`mentoring event`: handle one GitHub event on an application, as GitHub Actions delivers it.
+
+``issues`` (opened, edited, reopened, assigned, unassigned, closed) and
+``issue_comment`` (created) run intake, then pairing or the comment's slash
+commands, over the issue as GitHub shows it now (the payload only says which
+issue and what happened). Pull request events go to the graduation feature.
+Anything else is ignored with one line saying why.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mentoring import form, intake, markers, pairing, state
+from mentoring.errors import MentoringError
+from mentoring.model import Issue, Plan, lower
+
+ISSUE_ACTIONS = ("opened", "edited", "reopened", "assigned", "unassigned", "closed")
+COMMENT_ACTIONS = ("created",)
+PULL_EVENTS = ("pull_request", "pull_request_target")
+MAX_LOOKUPS = 10  # assignability look-ups for the logins one comment names
+
+
+def load_payload(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MentoringError(f"cannot read the event payload {path}: {exc}") from None
+    except ValueError as exc:
+        raise MentoringError(f"the event payload {path} is not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise MentoringError(f"the event payload {path} is not a JSON object")
+    return data
+
+
+def _login(user: Any) -> str | None:
+    return user.get("login") if isinstance(user, dict) else None
+
+
+def ignored(name: str, payload: dict[str, Any], program: Any) -> str | None:
+    """Why this event is not for intake and pairing (one line), or None if it is."""
+    action = payload.get("action")
+    if name not in ("issues", "issue_comment"):
+        return f"{name} events are not handled by `mentoring event`"
+    allowed = ISSUE_ACTIONS if name == "issues" else COMMENT_ACTIONS
+    if action not in allowed:
+        return f"{name}.{action} is not an action the bot acts on"
+    issue = payload.get("issue")
+    if not isinstance(issue, dict) or not isinstance(issue.get("number"), int):
+        return f"{name}.{action} without an issue number"
+    number = issue["number"]
+    sender = payload.get("sender") if isinstance(payload.get("sender"), dict) else {}
+    if sender.get("type") == "Bot" or intake.is_bot(_login(sender), program):
+        return f"#{number}: sent by a bot ({_login(sender)})"
+    if name == "issue_comment":
+        if issue.get("pull_request"):
+            return f"#{number}: a comment on a pull request"
+        comment = payload.get("comment") if isinstance(payload.get("comment"), dict) else {}
+        author = comment.get("user")
+        if author is None:
+            return f"#{number}: a comment by a deleted account"
+        if author.get("type") == "Bot" or intake.is_bot(_login(author), program):
+            return f"#{number}: a comment by a bot ({_login(author)})"
+        if not pairing.commands(comment.get("body")):
+            return f"#{number}: a comment without a command"
+    labels = [x.get("name") for x in issue.get("labels") or [] if isinstance(x, dict)]
+    application = program.settings.labels.application
+    labelled = any(isinstance(x, str) and lower(x) == lower(application) for x in labels)
+    if not labelled and not form.parse(issue.get("body")).looks_like_form:
+        return f"#{number}: not an application (no application label, not the form's answers)"
+    return None
+
+
+def run(app: Any, name: str, payload_path: Path, today: date) -> int:
+    """Handle one event; exit 0 unless a write failed."""
+    payload = load_payload(payload_path)
+    if name in PULL_EVENTS:
+        from mentoring.graduation_run import on_pull_request
+
+        return on_pull_request(app, name, payload, today)
+    program = app.program
+    reason = ignored(name, payload, program)
+    if reason is not None:
+        click.echo(f"ignored: {reason}")
+        return 0
+    from mentoring import runs
+    from mentoring.gateway import IssueGone
+
+    messages = app.messages
+    gateway = app.gateway()
+    number = payload["issue"]["number"]
+    title = f"mentoring event: {name}.{payload.get('action')} #{number}"
+    try:
+        issue = gateway.issue(number)
+        plan = decide(gateway, issue, name, payload, program, messages, today)
+    except IssueGone as exc:
+        plan = Plan.ignore(f"{exc}: nothing to do", number)
+    gateway.apply(plan)
+    for issue_number, text in plan.notes:  # why nothing (more) was done, one line each
+        click.echo(f"skipped: #{issue_number}: {text}")
+    return runs.finish(gateway.report, title)
+
+
+def decide(
+    gateway: Any,
+    issue: Issue,
+    name: str,
+    payload: dict[str, Any],
+    program: Any,
+    messages: Any,
+    today: date,
+) -> Plan:
+    """Read the facts the core needs, then run intake and the event's feature over the issue."""
+    bot = program.settings.bot_login
+    old = state.read(issue, bot)
+    reason = intake.why_not(issue, program, old)
+    if reason is not None:
+        return Plan.ignore(reason, issue.number)
+    load: dict[str, int] = {}
+    assignable: set[str] = set()
+    action = payload.get("action")
+    may_welcome = old is None or old.status in ("needs-info", "waiting") or action == "reopened"
+    if may_welcome and markers.latest(issue.comments, bot, intake.WELCOME) is None:
+        # One repo-wide listing for mentor load, one look-up per coordinator.
+        listing = gateway.issues(state="open", labels=[program.settings.labels.application])
+        load = intake.mentor_load(listing, program)
+        assignable = {
+            lower(c.login) for c in program.coordinators if gateway.can_be_assigned(c.login)
+        }
+    facts = {"load": load, "assignable": assignable}
+    sender = _login(payload.get("sender"))
+    if name == "issues" and action == "reopened" and old is not None and not old.open:
+        first = intake.reopen(issue, old, program, messages, today, **facts)
+    else:
+        first = intake.step(issue, old, program, messages, today, **facts)
+    if first.state is None:
+        return intake.plan(issue, old, first, program, messages)
+    m = first.state
+    books = pairing.handbook_links(
+        program,
+        os.environ.get("GITHUB_SERVER_URL") or "https://github.com",
+        gateway.target.repo,
+    )
+    if name == "issue_comment":
+        comment_id = (payload.get("comment") or {}).get("id")
+        comment = next((c for c in issue.comments if c.id == comment_id), None)
+        named = pairing.logins_named(comment.body if comment else "")[:MAX_LOOKUPS]
+        can = {lower(x) for x in named if gateway.can_be_assigned(x)}
+        second = pairing.on_comment(
+            issue, m, comment, program, messages, today, assignable=can, handbooks=books
+        )
+    elif action == "assigned":
+        login = _login(payload.get("assignee"))
+        second = pairing.on_assigned(issue, m, login, program, messages, today, handbooks=books)
+    elif action == "unassigned":
+        second = pairing.on_unassigned(issue, m, _login(payload.get("assignee")), today)
+    elif action == "closed":
+        second = pairing.on_closed(issue, m, sender, today)
+    else:
+        second = intake.Step(m)
+    return intake.plan(issue, old, first.then(second), program, messages)

@@ -1,0 +1,481 @@
+"""Pairing and slash commands: who mentors whom, and what people may ask of the bot on an issue.
+
+Pure, like intake: functions take the issue snapshot, its current `Mentorship`
+and facts the runner looked up, and return an `intake.Step`.
+
+A mentor is paired by being assigned on the issue in GitHub's UI, or by
+``/mentor @login`` from a coordinator (or a mentor adding a co-mentor).
+Commands are lines that start with ``/command`` outside code blocks, quotes and
+HTML comments; a comment's commands run in order and get one reply, which
+carries the ``command`` marker with the comment's id so it is never sent twice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from mentoring import markers
+from mentoring.config import Program, same_login
+from mentoring.intake import Step, is_bot, skip
+from mentoring.model import Assign, CloseIssue, Comment, Issue, PostComment, Write, lower
+from mentoring.state import CLOSED_STATUSES, Mentorship
+from mentoring.templates import Messages, with_marker
+
+PAIRED = "paired"
+COMMAND = "command"
+
+# Who may use each command: "coordinators", "mentors" (of this issue), "mentee", "everyone".
+WHO = {
+    "mentor": ("coordinators", "mentors"),
+    "pause": ("coordinators", "mentors", "mentee"),
+    "resume": ("coordinators", "mentors", "mentee"),
+    "withdraw": ("coordinators", "mentee"),
+    "decline": ("coordinators",),
+    "ready": ("coordinators", "mentors"),
+    "help": ("everyone",),
+}
+COMMANDS = tuple(WHO)
+MAX_COMMANDS = 10  # per comment; the rest are ignored (and said so in the run's notes)
+
+_LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
+_FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
+_COMMAND = re.compile(r"^ {0,3}/(?P<name>[A-Za-z][A-Za-z-]*)(?P<args>[ \t].*)?$")
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+_PAUSE_ARGS = re.compile(r"(?:until[ \t]+)?(?P<day>\d{4}-\d{2}-\d{2})", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Command:
+    """One slash command: its name (lowercase), the rest of its line, and its line number."""
+
+    name: str
+    args: str
+    line: int
+
+
+def commands(body: str | None) -> list[Command]:
+    """The slash commands in a comment, in order, outside code blocks, quotes and HTML comments."""
+    text = _HTML_COMMENT.sub("", (body or "").replace("\r\n", "\n").replace("\r", "\n"))
+    found = []
+    fence: str | None = None
+    for number, line in enumerate(text.split("\n"), start=1):
+        if fence is not None:
+            stripped = line.strip()
+            if stripped and set(stripped) == {fence[0]} and len(stripped) >= len(fence):
+                fence = None
+            continue
+        if match := _FENCE.match(line):
+            fence = match.group("fence")
+            continue
+        match = _COMMAND.match(line)  # indented code (4+ spaces) and "> quotes" never match
+        if match and match.group("name").lower() in WHO:
+            args = (match.group("args") or "").strip()
+            found.append(Command(match.group("name").lower(), args, number))
+    return found
+
+
+def logins_named(body: str | None) -> list[str]:
+    """Every well-formed login a ``/mentor`` in the comment names (for the runner's look-ups)."""
+    found: list[str] = []
+    for command in commands(body)[:MAX_COMMANDS]:
+        if command.name != "mentor":
+            continue
+        for token in _tokens(command.args):
+            login = token.removeprefix("@")
+            if _LOGIN.fullmatch(login) and all(not same_login(login, x) for x in found):
+                found.append(login)
+    return found
+
+
+def _tokens(args: str) -> list[str]:
+    return [t for t in re.split(r"[\s,]+", args) if t]
+
+
+def handbook_links(program: Program, server_url: str, repo: str) -> tuple[str, str]:
+    """The mentor and mentee handbooks as full links (a path is shown from the default branch)."""
+
+    def link(value: str) -> str:
+        if value.startswith("https://"):
+            return value
+        return f"{server_url.rstrip('/')}/{repo}/blob/HEAD/{value.lstrip('./')}"
+
+    books = program.settings.handbooks
+    return link(books.mentor), link(books.mentee)
+
+
+def welcomed(issue: Issue, program: Program) -> set[str]:
+    """Mentors (lowercase) already welcomed in a paired comment by the bot."""
+    found: set[str] = set()
+    for _, data in markers.find(issue.comments, program.settings.bot_login, PAIRED):
+        mentors = data.get("mentors", [])
+        if isinstance(mentors, list):
+            found.update(lower(str(x)) for x in mentors)
+    return found
+
+
+def answered(issue: Issue, program: Program, comment_id: int) -> bool:
+    """Whether the bot already replied to the commands of this comment."""
+    return any(
+        data.get("comment") == comment_id
+        for _, data in markers.find(issue.comments, program.settings.bot_login, COMMAND)
+    )
+
+
+# --------------------------------------------------------------------------- pairing
+
+
+def _pair(m: Mentorship, logins: Iterable[str], today: date) -> Mentorship:
+    """``m`` with ``logins`` added as mentors; a waiting application becomes active today."""
+    new = tuple(x for x in logins if not m.is_mentor(x))
+    if not new:
+        return m
+    mentors = m.mentors + new
+    if m.status == "waiting":
+        return m.moved(
+            "active", today, mentors=mentors, started=today, checkin=0, paused_until=None
+        )
+    return dataclasses.replace(m, mentors=mentors)
+
+
+def _paired_text(
+    issue: Issue,
+    m: Mentorship,
+    program: Program,
+    messages: Messages,
+    handbooks: tuple[str, str],
+) -> str | None:
+    """The welcome-pair text for mentors not welcomed yet (None if there are none)."""
+    if m.status not in ("active", "paused"):
+        return None
+    done = welcomed(issue, program)
+    new = [x for x in m.mentors if lower(x) not in done]
+    if not new:
+        return None
+    role = program.role(m.role)
+    nxt = m.next_checkin(program.settings.checkins.every_days)
+    return messages.render(
+        "paired",
+        mentee=m.mentee or "",
+        mentors=new,
+        role=role.name if role else (m.role or ""),
+        started=m.started.isoformat() if m.started else "",
+        mentor_handbook=handbooks[0],
+        mentee_handbook=handbooks[1],
+        next_checkin=nxt[1].isoformat() if nxt else "",
+    )
+
+
+def _paired_data(issue: Issue, m: Mentorship, program: Program) -> dict:
+    mentors = sorted(welcomed(issue, program) | {lower(x) for x in m.mentors})
+    return {"mentors": mentors}
+
+
+def on_assigned(
+    issue: Issue,
+    current: Mentorship | None,
+    login: str | None,
+    program: Program,
+    messages: Messages,
+    today: date,
+    *,
+    handbooks: tuple[str, str],
+) -> Step:
+    """Someone assigned in GitHub's UI: a mentor is paired; coordinators and the mentee are not."""
+    n = issue.number
+    if current is None or login is None:
+        return skip(n, "assigned, but there is no status card to record it on")
+    if not issue.is_assigned(login):
+        return Step(current).note(n, f"{login} is no longer assigned: nothing to pair")
+    if program.is_coordinator(login):
+        return Step(current).note(n, f"{login} is a coordinator: assigned for triage, not paired")
+    if current.is_mentee(login):
+        return Step(current).note(n, f"{login} is the applicant: not paired with themselves")
+    if is_bot(login, program):
+        return Step(current).note(n, f"{login} is a bot: not paired")
+    if current.status == "needs-info":
+        return Step(current).note(n, f"{login} assigned, but the application is incomplete")
+    if current.status in CLOSED_STATUSES:
+        return Step(current).note(n, f"{login} assigned, but the application is {current.status}")
+    m = _pair(current, [login], today)
+    result = Step(m)
+    text = _paired_text(issue, m, program, messages, handbooks)
+    if text is not None:
+        body = with_marker(text, PAIRED, _paired_data(issue, m, program))
+        result = result.then(Step(m, (PostComment(n, body, key=PAIRED),)))
+    return result
+
+
+def on_unassigned(issue: Issue, current: Mentorship | None, login: str | None, today: date) -> Step:
+    """A mentor unassigned stops mentoring; with none left the application waits again."""
+    n = issue.number
+    if current is None or login is None:
+        return skip(n, "unassigned, but there is no status card to record it on")
+    if issue.is_assigned(login):
+        return Step(current).note(n, f"{login} is assigned again: nothing to change")
+    if not current.is_mentor(login):
+        return Step(current).note(n, f"{login} is not a mentor here: nothing to change")
+    mentors = tuple(x for x in current.mentors if not same_login(x, login))
+    if mentors or current.status not in ("active", "paused"):
+        return Step(dataclasses.replace(current, mentors=mentors))
+    m = current.moved(
+        "waiting", today, mentors=(), started=None, paused_until=None, ready=None, checkin=0
+    )
+    return Step(m)
+
+
+def on_closed(issue: Issue, current: Mentorship | None, sender: str | None, today: date) -> Step:
+    """Closed by a person: withdrawn if by the mentee, else declined; graduation is left alone."""
+    n = issue.number
+    if current is None:
+        return skip(n, "closed, but there is no status card to record it on")
+    if not current.open:
+        return Step(current).note(n, f"closed while {current.status}: nothing to change")
+    if issue.open:
+        return Step(current).note(n, "reopened since: nothing to change")
+    if current.ready is not None and issue.state_reason == "completed":
+        return Step(current).note(
+            n, "closed as completed after /ready: the graduation pull request records it"
+        )
+    status = "withdrawn" if current.is_mentee(sender) else "declined"
+    return Step(current.moved(status, today, paused_until=None))
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@dataclass
+class _Run:
+    """The state of one comment's commands as they are carried out in order."""
+
+    issue: Issue
+    author: str
+    program: Program
+    messages: Messages
+    today: date
+    assignable: set[str]
+    m: Mentorship
+    parts: list[str] = dataclasses.field(default_factory=list)
+    writes: list[Write] = dataclasses.field(default_factory=list)
+    closing: list[Write] = dataclasses.field(default_factory=list)
+    notes: list[str] = dataclasses.field(default_factory=list)
+
+    def say(self, name: str, **variables: object) -> None:
+        self.parts.append(self.messages.render(name, **variables))
+
+    def done(self, command: str, outcome: str, logins=(), until="", reason="") -> None:
+        self.say(
+            "command-done",
+            command=command,
+            outcome=outcome,
+            logins=list(logins),
+            until=until,
+            reason=reason,
+        )
+
+    def invalid(self, command: str, problem: str, value: str = "") -> None:
+        self.say(
+            "command-invalid", command=command, problem=problem, value=value, status=self.m.status
+        )
+        self.notes.append(f"/{command} not carried out: {problem}")
+
+    def close(self) -> None:
+        if self.issue.open and not any(isinstance(w, CloseIssue) for w in self.closing):
+            self.closing.append(CloseIssue(self.issue.number, reason="not_planned"))
+
+
+def may(command: str, login: str, m: Mentorship, program: Program) -> bool:
+    """Whether ``login`` may use ``command`` on the application ``m``."""
+    who = WHO[command]
+    return (
+        "everyone" in who
+        or ("coordinators" in who and program.is_coordinator(login))
+        or ("mentors" in who and m.is_mentor(login))
+        or ("mentee" in who and m.is_mentee(login))
+    )
+
+
+def on_comment(
+    issue: Issue,
+    current: Mentorship | None,
+    comment: Comment | None,
+    program: Program,
+    messages: Messages,
+    today: date,
+    *,
+    assignable: Iterable[str],
+    handbooks: tuple[str, str],
+) -> Step:
+    """Carry out the slash commands of a new comment and reply once."""
+    n = issue.number
+    if comment is None:
+        return Step(current).note(n, "the comment no longer exists: nothing to do")
+    if comment.author is None:
+        return Step(current).note(n, "comment by a deleted account: ignored")
+    if is_bot(comment.author, program):
+        return Step(current).note(n, f"comment by a bot ({comment.author}): ignored")
+    found = commands(comment.body)
+    if not found:
+        return Step(current).note(n, "no command in the comment")
+    if current is None:
+        return skip(n, "commands on an issue without a status card: ignored")
+    if answered(issue, program, comment.id):
+        return Step(current).note(n, f"the commands of comment {comment.id} were answered already")
+    can = {lower(x) for x in assignable}
+    run = _Run(issue, comment.author, program, messages, today, can, current)
+    if len(found) > MAX_COMMANDS:
+        run.notes.append(f"only the first {MAX_COMMANDS} of {len(found)} commands were read")
+    for command in found[:MAX_COMMANDS]:
+        if not may(command.name, comment.author, run.m, program):
+            allowed = [w for w in WHO[command.name] if w != "everyone"]
+            coordinators = [c.login for c in program.coordinators]
+            run.say(
+                "command-refused", command=command.name, allowed=allowed, coordinators=coordinators
+            )
+            run.notes.append(f"/{command.name} by {comment.author} refused: not allowed")
+            continue
+        HANDLERS[command.name](run, command)
+    paired = _paired_text(issue, run.m, program, messages, handbooks)
+    parts = [part.strip() for part in run.parts]
+    body = "\n\n---\n\n".join(x for x in ("\n\n".join(parts), (paired or "").strip()) if x)
+    body = with_marker(body, COMMAND, {"comment": comment.id})
+    if paired is not None:
+        body = with_marker(body, PAIRED, _paired_data(issue, run.m, program))
+    writes = (*run.writes, PostComment(n, body, key=COMMAND))
+    notes = tuple((n, text) for text in run.notes)
+    return Step(run.m, writes, tuple(run.closing), notes)
+
+
+def _mentor(run: _Run, command: Command) -> None:
+    tokens = _tokens(command.args)
+    if not tokens:
+        run.invalid("mentor", "no-login")
+        return
+    if run.m.status == "needs-info":
+        run.invalid("mentor", "needs-info")
+        return
+    if run.m.status in CLOSED_STATUSES:
+        run.invalid("mentor", "closed")
+        return
+    logins: list[str] = []
+    for token in tokens:
+        login = token.removeprefix("@")
+        if is_bot(login, run.program):
+            run.invalid("mentor", "bot")
+        elif not _LOGIN.fullmatch(login):
+            run.invalid("mentor", "bad-login", token)
+        elif run.m.is_mentee(login):
+            run.invalid("mentor", "self")
+        elif not any(same_login(login, x) for x in logins):
+            logins.append(login)
+    already = [x for x in logins if run.m.is_mentor(x)]
+    new = []
+    for login in logins:
+        if run.m.is_mentor(login):
+            continue
+        if lower(login) in run.assignable or run.issue.is_assigned(login):
+            new.append(login)
+        else:  # a typo, a deleted account, or someone without access: never paired blindly
+            run.invalid("mentor", "not-assignable", login)
+    if new:
+        run.m = _pair(run.m, new, run.today)
+        assign = tuple(x for x in new if not run.issue.is_assigned(x))
+        if assign:
+            run.writes.append(Assign(run.issue.number, assign))
+        # Mentors not welcomed yet get the welcome-pair text below the reply instead.
+        back = [x for x in new if lower(x) in welcomed(run.issue, run.program)]
+        if back:
+            run.done("mentor", "paired", back)
+    if already:
+        run.done("mentor", "already-mentor", already)
+
+
+def _pause(run: _Run, command: Command) -> None:
+    until: date | None = None
+    if command.args:
+        match = _PAUSE_ARGS.fullmatch(command.args)
+        try:
+            until = date.fromisoformat(match.group("day")) if match else None
+        except ValueError:
+            until = None
+        if until is None:
+            run.invalid("pause", "bad-date", command.args)
+            return
+        if until <= run.today:
+            run.invalid("pause", "past-date", until.isoformat())
+            return
+    if run.m.status in CLOSED_STATUSES:
+        run.invalid("pause", "closed")
+        return
+    if run.m.status not in ("active", "paused"):
+        run.invalid("pause", "not-active")
+        return
+    run.m = run.m.moved("paused", run.today, paused_until=until)
+    run.done("pause", "paused", until=until.isoformat() if until else "")
+
+
+def _resume(run: _Run, command: Command) -> None:
+    if run.m.status in CLOSED_STATUSES:
+        run.invalid("resume", "closed")
+        return
+    if run.m.status != "paused":
+        run.invalid("resume", "not-paused")
+        return
+    run.m = run.m.moved("active", run.today, paused_until=None)
+    run.done("resume", "resumed")
+
+
+def _end(run: _Run, command: Command, status: str) -> None:
+    if run.m.status in CLOSED_STATUSES:
+        run.invalid(command.name, "closed")
+        return
+    run.m = run.m.moved(status, run.today, paused_until=None)
+    run.close()
+    reason = command.args if status == "declined" else ""
+    run.done(command.name, status, reason=reason)
+
+
+def _withdraw(run: _Run, command: Command) -> None:
+    _end(run, command, "withdrawn")
+
+
+def _decline(run: _Run, command: Command) -> None:
+    _end(run, command, "declined")
+
+
+def _ready(run: _Run, command: Command) -> None:
+    if run.m.status in CLOSED_STATUSES:
+        run.invalid("ready", "closed")
+        return
+    if run.m.status not in ("active", "paused"):
+        run.invalid("ready", "not-active")
+        return
+    from mentoring.graduation import entry_yaml  # a sibling feature; imported when needed
+
+    run.m = dataclasses.replace(run.m, ready=run.m.ready or run.today)
+    entry = entry_yaml(run.issue, run.m, run.program, run.today)
+    run.say(
+        "ready",
+        mentee=run.m.mentee or "",
+        mentors=list(run.m.mentors),
+        issue=run.issue.number,
+        entry=entry,
+    )
+
+
+def _help(run: _Run, command: Command) -> None:
+    run.say("help", coordinators=[c.login for c in run.program.coordinators])
+
+
+HANDLERS = {
+    "mentor": _mentor,
+    "pause": _pause,
+    "resume": _resume,
+    "withdraw": _withdraw,
+    "decline": _decline,
+    "ready": _ready,
+    "help": _help,
+}
