@@ -12,7 +12,11 @@ The pass is read, decide, write:
    path, counted in the summary.
 2. `decide` asks `checkins.plan_issue` what each issue is owed today.
 3. Each issue's plan goes through `Gateway.apply` (paced, capped, dry-run
-   aware); `runs.finish` prints the summary and the exit code.
+   aware).
+4. `refresh_dashboard` renders the dashboard issue from the states after this
+   run's writes (one more listing to find it) and edits it only if it changed;
+   its "last successful nightly run" is today unless a write failed.
+   `runs.finish` prints the summary and the exit code.
 
 The result depends only on the date and on what GitHub shows, so a late,
 skipped or repeated run catches up or does nothing; it never posts a backlog.
@@ -32,11 +36,11 @@ from typing import Any
 
 import click
 
-from mentoring import checkins, markers, runs, state
+from mentoring import checkins, dashboard, markers, runs, state
 from mentoring.config import Program, Settings
 from mentoring.errors import MentoringError
 from mentoring.gateway import PER_PAGE, Gateway, IssueGone, RunReport
-from mentoring.model import Comment, Issue, Plan, PostComment
+from mentoring.model import AddLabels, Comment, EditComment, Issue, Plan, PostComment, RemoveLabels
 from mentoring.state import Mentorship
 from mentoring.templates import Messages
 
@@ -245,11 +249,81 @@ def run(app: Any, today: date) -> int:
     snapshot = collect(gateway, program, today)
     plans = decide(snapshot, program, messages)
     report = apply(gateway, plans, snapshot)
+    refresh_dashboard(gateway, program, messages, snapshot, plans)
     code = runs.finish(report, f"Nightly pass for {today.isoformat()}")
     line = reads_line(snapshot)
     click.echo(line)
     _append_summary(line)
     return code
+
+
+def after(
+    snapshot: Snapshot, plans: Sequence[Plan], report: RunReport, bot: str
+) -> tuple[Issue, ...]:
+    """The open applications as this run left them: its writes projected onto what it read.
+
+    Labels added or removed, comments posted or edited by an issue whose writes all
+    went through; an issue with a failed, deferred or skipped write is shown as read.
+    """
+    unfinished = set(report.failed) | set(report.deferred) | set(report.skipped)
+    writes: dict[int, list] = {}
+    for p in plans:
+        for w in p.writes:
+            if w.issue not in unfinished:
+                writes.setdefault(w.issue, []).append(w)
+    moment = datetime.combine(snapshot.today, time(23, 59, 59), UTC)
+    return tuple(_project(i, writes.get(i.number, ()), moment, bot) for i in snapshot.issues)
+
+
+def _project(issue: Issue, writes: Iterable[Any], moment: datetime, bot: str) -> Issue:
+    labels = list(issue.labels)
+    comments = list(issue.comments)
+    next_id = max((c.id for c in comments), default=0) + 1
+    for w in writes:
+        if isinstance(w, AddLabels):
+            labels += [name for name in w.labels if not issue.has_label(name)]
+        elif isinstance(w, RemoveLabels):
+            gone = {label.casefold() for label in w.labels}
+            labels = [label for label in labels if label.casefold() not in gone]
+        elif isinstance(w, PostComment):
+            comments.append(Comment(next_id, issue.number, bot, w.body, moment, moment))
+            next_id += 1
+        elif isinstance(w, EditComment):
+            comments = [
+                dataclasses.replace(c, body=w.body) if c.id == w.comment_id else c for c in comments
+            ]
+    return dataclasses.replace(issue, labels=tuple(labels), comments=tuple(comments))
+
+
+def refresh_dashboard(
+    gateway: Gateway,
+    program: Program,
+    messages: Messages,
+    snapshot: Snapshot,
+    plans: Sequence[Plan],
+) -> None:
+    """Bring the dashboard issue up to date; the last successful run is today unless a write
+    or read failed (then the date it last was stays, so coordinators see the gap)."""
+    settings = program.settings
+    existing = dashboard.find(
+        gateway.issues(state="all", labels=[settings.labels.dashboard]), settings.bot_login
+    )
+    report = gateway.report
+    ok = not report.failed
+    last_run = snapshot.today if ok else dashboard.last_run_of(existing, settings.bot_login)
+    issues = after(snapshot, plans, report, settings.bot_login)
+    mentorships = [m for i in issues if (m := state.read(i, settings.bot_login)) is not None]
+    # Facts (unanswered assessments) come from the standard window only, so the dashboard
+    # does not depend on how far back this particular run had to read.
+    since = window_start(settings, snapshot.today)
+    recent = [
+        dataclasses.replace(i, comments=tuple(c for c in i.comments if c.updated_at >= since))
+        for i in issues
+    ]
+    facts = dashboard.collect_facts(recent, None, mentorships, program)
+    link = dashboard.report_link(gateway.target.server_url, gateway.target.repo)
+    body = dashboard.render(mentorships, program, messages, snapshot.today, last_run, link, facts)
+    gateway.apply(dashboard.plan(existing, body, program))
 
 
 def _append_summary(line: str) -> None:

@@ -255,12 +255,13 @@ def test_a_year_of_nights(emulator, app):
             card_text(app, m)
         )
 
-    # reads: two listings a night, never one request per issue. The comment listing reaches
-    # further back only when a card is older than the window: pia's while her pause outlasted
-    # it, and everyone's on the first night after the outage (the widened read is cheaper than
-    # reading those issues one by one)
+    # reads: two listings a night, never one request per issue, and a third to find the
+    # dashboard. The comment listing reaches further back only when a card is older than the
+    # window: pia's while her pause outlasted it, and everyone's on the first night after the
+    # outage (the widened read is cheaper than reading those issues one by one)
     issues, recent = f"/repos/{REPO}/issues", f"/repos/{REPO}/issues/comments since"
     labels = f"/repos/{REPO}/labels"  # read once in a run that may have to create a label
+    first_night = S + timedelta(days=1)
     widened = []
     for d, paths in nightly_reads.items():
         assert paths[:2] == [issues, recent], d
@@ -269,7 +270,11 @@ def test_a_year_of_nights(emulator, app):
             widened.append(d)
             rest = rest[1:]
         relabelled = d in flags or d == S + timedelta(days=160)  # a flag, or the resume
-        assert rest == ([labels] if relabelled else []), d
+        expected = [labels] if relabelled else []
+        expected.append(issues)  # the dashboard issue, found by its label
+        if d == first_night:
+            expected.append(labels)  # the dashboard is created, with its label
+        assert rest == expected, d
     after_outage = S + timedelta(days=295)
     assert widened == [S + timedelta(days=d) for d in range(152, 161)] + [after_outage]
 
@@ -469,12 +474,18 @@ def test_writes_over_the_cap_are_deferred_whole_most_overdue_first(emulator, app
     assert code == 0
     assert len(writes(log)) == 2  # one issue: check-in and card; the next would not fit whole
     assert wrote(log) == [3]  # the check-in waiting longest goes first
-    assert "deferred: 4 (#1, #2)" in capsys.readouterr().out
+    # the rest wait for the next run, the dashboard (two writes to create it) included
+    assert "deferred: 6 (repo, #1, #2)" in capsys.readouterr().out
 
     code, log = night(emu, capped, DUE)
-    assert wrote(log) == [1] and "deferred: 2 (#2)" in capsys.readouterr().out
+    assert wrote(log) == [1] and "deferred: 4 (repo, #2)" in capsys.readouterr().out
     assert wrote(night(emu, capped, DUE)[1]) == [2]
     assert [checkins_on(app, n) for n in numbers] == [[1], [1], [1]]
+    created = writes(night(emu, capped, DUE)[1])  # the dashboard's turn, last
+    assert [(e["method"], e["path"].rsplit("/", 1)[-1]) for e in created] == [
+        ("POST", "labels"),
+        ("POST", "issues"),
+    ]
     assert writes(night(emu, capped, DUE)[1]) == []
 
 
@@ -513,14 +524,14 @@ def test_cli_nightly_posts_once_and_writes_the_step_summary(emulator, root, tmp_
 
     dry = run_cli("--dry-run", "nightly", "--today", DUE.isoformat(), api_url=emu.url, root=root)
     assert dry.returncode == 0, dry.stderr
-    assert "Check-in 1" in dry.stdout and "would write: 2 (#1)" in dry.stdout
+    assert "Check-in 1" in dry.stdout and "would write: 4 (repo, #1)" in dry.stdout
 
     emu.state.clear_log()
     env = {"GITHUB_STEP_SUMMARY": str(summary)}
     result = run_cli("nightly", "--today", DUE.isoformat(), api_url=emu.url, root=root, env=env)
     assert result.returncode == 0, result.stderr
-    assert "written: 2 (#1)" in result.stdout
-    assert [e["method"] for e in writes(emu.state.log())] == ["POST", "PATCH"]
+    assert "written: 4 (repo, #1)" in result.stdout  # check-in, card; dashboard label, issue
+    assert [e["method"] for e in writes(emu.state.log())] == ["POST", "PATCH", "POST", "POST"]
     text = summary.read_text(encoding="utf-8")
     assert f"### Nightly pass for {DUE.isoformat()}" in text and "| written | #1 |" in text
     assert "read: 1 open applications" in text
@@ -546,3 +557,34 @@ def test_the_benchmark_runs_and_meets_its_targets_at_a_small_size(capsys):
     figures = json.loads(capsys.readouterr().out)
     assert figures["reads"] == figures["read_lower_bound"] and figures["exception_reads"] == 0
     assert figures["second_pass_writes"] == 0 and all(figures["targets_met"].values())
+
+
+# --------------------------------------------------------------------------- the dashboard
+
+
+def dashboard_issue(emu) -> dict:
+    found = call(emu, "GET", f"/repos/{REPO}/issues?labels=mentoring:%20dashboard&state=all")
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_the_nightly_keeps_the_dashboard_and_its_last_successful_run(emulator, app):
+    emu = emulator
+    ann = open_mentorship(emu, app, "ann")
+    night(emu, app, DUE)
+    body = dashboard_issue(emu)["body"]
+    assert f"**Last successful nightly run:** {DUE.isoformat()}" in body
+    assert f"| #{ann} |" in body and "@\u200bann" in body  # listed, never pinged
+    assert "1 active" in body
+
+    # a failed run (the check-in cannot be posted) leaves the last successful run as it was
+    next_due = DUE + timedelta(days=30)
+    emu.state.add_fault({"method": "POST", "path": "/comments$", "status": 500, "count": 10})
+    code, _ = night(emu, app, next_due)
+    assert code == 1
+    assert f"**Last successful nightly run:** {DUE.isoformat()}" in dashboard_issue(emu)["body"]
+
+    emu.state.clear_faults()
+    assert night(emu, app, next_due)[0] == 0
+    assert f"run:** {next_due.isoformat()}" in dashboard_issue(emu)["body"]
+    assert writes(night(emu, app, next_due)[1]) == []  # and unchanged on a second run
