@@ -431,7 +431,7 @@ def _lookalike_problems(entries: list[Entry], base_raw: list[Any]) -> list[Probl
 def closing_issues(body: str | None, repo: str) -> list[int]:
     """Issues of ``repo`` that a pull request body closes with a keyword, in order."""
     numbers: dict[int, None] = {}
-    for match in _CLOSING.finditer(markers.strip(body or "")):
+    for match in _CLOSING.finditer(markers.remove(body or "")):
         other = match.group("url_repo") or match.group("repo")
         if other and lower(other) != lower(repo):
             continue
@@ -705,7 +705,9 @@ def _form_name(body: str) -> str | None:
 
 
 def _clean_name(text: str) -> str:
-    text = "".join(ch for ch in markers.strip(text) if unicodedata.category(ch) not in ("Cc", "Cf"))
+    text = "".join(
+        ch for ch in markers.remove(text) if unicodedata.category(ch) not in ("Cc", "Cf")
+    )
     return " ".join(text.split())[:100]
 
 

@@ -15,7 +15,9 @@ from typing import Any
 
 from mentoring.model import Comment
 
-_MARKER = re.compile(r"<!-- mentoring:(?P<kind>[a-z][a-z0-9-]*)(?: (?P<data>\{.*?\}))? -->")
+OPEN = "<!-- mentoring:"
+CLOSE = " -->"
+_INSIDE = re.compile(r"(?P<kind>[a-z][a-z0-9-]*)(?: (?P<data>\{.*\}))?", re.DOTALL)
 
 
 def make(kind: str, data: dict[str, Any] | None = None) -> str:
@@ -30,28 +32,52 @@ def make(kind: str, data: dict[str, Any] | None = None) -> str:
     return f"<!-- mentoring:{kind} {text} -->"
 
 
+def _scan(body: str) -> Iterator[tuple[int, int, str, str | None]]:
+    """(start, end, kind, raw data) of every marker-shaped span, in one linear pass.
+
+    Plain string search rather than one regular expression over the whole body,
+    so a crafted body of 64 KB of half-open markers cannot make it quadratic.
+    """
+    pos = 0
+    while (start := body.find(OPEN, pos)) != -1:
+        end = body.find(CLOSE, start + len(OPEN))
+        if end == -1:
+            return
+        match = _INSIDE.fullmatch(body, start + len(OPEN), end)
+        if match is None:
+            pos = start + 1
+            continue
+        yield start, end + len(CLOSE), match.group("kind"), match.group("data")
+        pos = end + len(CLOSE)
+
+
 def parse(body: str) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every (kind, data) marker in a comment body, in order; unreadable data is skipped."""
-    for match in _MARKER.finditer(body or ""):
-        raw = match.group("data")
+    for _, _, kind, raw in _scan(body or ""):
         if raw is None:
-            yield match.group("kind"), {}
+            yield kind, {}
             continue
         try:
             data = json.loads(raw)
         except ValueError:
             continue
         if isinstance(data, dict):
-            yield match.group("kind"), data
+            yield kind, data
 
 
 def kinds(body: str) -> set[str]:
     return {kind for kind, _ in parse(body)}
 
 
-def strip(text: str) -> str:
+def remove(text: str) -> str:
     """Remove anything marker-shaped from text (used on user text the bot quotes)."""
-    return _MARKER.sub("", text or "")
+    text = text or ""
+    kept, pos = [], 0
+    for start, end, _, _ in _scan(text):
+        kept.append(text[pos:start])
+        pos = end
+    kept.append(text[pos:])
+    return "".join(kept)
 
 
 def trusted(

@@ -203,6 +203,7 @@ def card_body(m: Mentorship, program: Program, messages: Messages) -> str:
         paused_until=m.paused_until.isoformat() if m.paused_until else "",
         ready=m.ready.isoformat() if m.ready else "",
         next_checkin=nxt[1].isoformat() if nxt else "",
+        flagged=m.flagged,
         next_is_assessment=bool(nxt)
         and schedule.is_assessment(nxt[0], program.settings.checkins.assessment_every),
     )

@@ -133,6 +133,7 @@ class Messages:
     def __init__(self, root: Path | None = None):
         self.problems: list[Problem] = []
         self._templates: dict[str, Template] = {}
+        self._compiled: dict[str, jinja2.Template] = {}
         for path in sorted(BUILTIN_DIR.glob("*.md")):
             self._load(path, f"mentoring/messages/{path.name}")
         if root is not None:
@@ -166,7 +167,10 @@ class Messages:
         missing = [v for v in template.variables if v not in variables]
         if missing:
             raise TypeError(f"message {name!r} needs {', '.join(missing)}")
-        text = _ENV.from_string(template.source).render(**variables).strip() + "\n"
+        compiled = self._compiled.get(name)
+        if compiled is None:
+            compiled = self._compiled[name] = _ENV.from_string(template.source)
+        text = compiled.render(**variables).strip() + "\n"
         if len(text) > MAX_BODY - 1000:
             text = text[: MAX_BODY - 1100] + "\n\n…(cut to fit GitHub's size limit)\n"
         return text

@@ -20,7 +20,7 @@ def quote(text: str | None, limit: int = 300) -> str:
     - control and format characters (bidi overrides, zero-width joiners) are removed;
     - newlines fold to spaces and the result is cut with an ellipsis.
     """
-    text = markers.strip(text or "")
+    text = markers.remove(text or "")
     text = "".join(
         " " if ch in "\r\n\t" else ch
         for ch in text

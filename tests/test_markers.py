@@ -65,3 +65,9 @@ def test_unreadable_markers_are_skipped(body):
 def test_bad_kind_is_refused_when_making():
     with pytest.raises(ValueError):
         markers.make("Bad Kind")
+
+
+def test_crafted_half_open_markers_are_not_markers():
+    crafted = "<!-- mentoring:a {" * 4000 + "<!-- mentoring:card -->"
+    assert [kind for kind, _ in markers.parse(crafted)] == ["card"]
+    assert markers.remove("keep <!-- mentoring:card {} --> this") == "keep  this"
