@@ -149,7 +149,9 @@ def plan_issue(
         else:
             new, post = _checkin(comments, new, program, messages, today)
             posts += post
-            posts += _escalation(comments, new, program, messages, today)
+            new = _answered(comments, new, program)
+            new, post = _escalation(comments, new, program, messages, today)
+            posts += post
     label_writes: list[Write] = []
     if new.status in ("active", "paused"):
         new, label_writes = _flag(issue, comments, new, program)
@@ -198,7 +200,32 @@ def _checkin(
     )
     data = {"n": n, "due": due.isoformat(), "assessment": assessment}
     post = PostComment(m.issue, with_marker(body, CHECKIN, data), key=CHECKIN)
-    return dataclasses.replace(m, checkin=n), [post]
+    # A new assessment supersedes an escalated one still unanswered.
+    escalated = None if assessment else m.escalated
+    return dataclasses.replace(m, checkin=n, escalated=escalated), [post]
+
+
+def _answered(comments: Sequence[Comment], m: Mentorship, program: Program) -> Mentorship:
+    """Clear the card's escalated assessment once it is answered or superseded.
+
+    Answered: a mentor commented on or after the day it was asked, or said ``/ready``.
+    Superseded: a later assessment was asked (it has its own escalation, if need be).
+    """
+    if m.escalated is None:
+        return m
+    n, asked_on = m.escalated
+    posted = checkins_posted(comments, program.settings.bot_login)
+    later = [p.n for p in posted if p.assessment and p.n > n]
+    asked = next((p.comment for p in posted if p.n == n), None)
+    if asked is not None:  # the same test as for escalating: a mentor's comment after it
+        mentor_spoke = any(c.id > asked.id and m.is_mentor(c.author) for c in comments)
+    else:  # asked before the comments read: any mentor comment since that day
+        mentor_spoke = any(
+            m.is_mentor(c.author) and c.created_at.date() >= asked_on for c in comments
+        )
+    if later or mentor_spoke or (m.ready is not None and m.ready >= asked_on):
+        return dataclasses.replace(m, escalated=None)
+    return m
 
 
 def _escalation(
@@ -207,27 +234,30 @@ def _escalation(
     program: Program,
     messages: Messages,
     today: date,
-) -> list[PostComment]:
-    """One escalation when the latest assessment has no answer from a mentor after N days."""
+) -> tuple[Mentorship, list[PostComment]]:
+    """One escalation when the latest assessment has no answer from a mentor after N days;
+    the card records it until it is answered (the dashboard lists it as overdue)."""
     bot = program.settings.bot_login
     days = program.settings.checkins.escalate_after_days
     assessments = [p for p in checkins_posted(comments, bot) if p.assessment]
     if not assessments:
-        return []
+        return m, []
     asked, n = assessments[-1].comment, assessments[-1].n
     asked_on = asked.created_at.date()
     if (today - asked_on).days < days:
-        return []
+        return m, []
     if m.resumed is not None and asked_on < m.resumed:
-        return []  # asked before a pause: stale
+        return m, []  # asked before a pause: stale
     if m.started is not None and asked_on < m.started:
-        return []  # asked in an earlier pairing on this issue
+        return m, []  # asked in an earlier pairing on this issue
     if m.ready is not None and m.ready >= asked_on:
-        return []
-    if any(_number(data.get("n")) == n for _, data in markers.find(comments, bot, ESCALATION)):
-        return []
+        return m, []
     if any(c.id > asked.id and m.is_mentor(c.author) for c in comments):
-        return []
+        return m, []
+    escalated = dataclasses.replace(m, escalated=(n, asked_on))
+    if any(_number(data.get("n")) == n for _, data in markers.find(comments, bot, ESCALATION)):
+        # Posted already; the card catches up if a run died between the two writes.
+        return (escalated if m.escalated is None else m), []
     body = messages.render(
         "escalation",
         coordinators=[p.login for p in program.coordinators],
@@ -237,7 +267,9 @@ def _escalation(
         mentee=m.mentee or "",
         mentors=list(m.mentors),
     )
-    return [PostComment(m.issue, with_marker(body, ESCALATION, {"n": n}), key=ESCALATION)]
+    return escalated, [
+        PostComment(m.issue, with_marker(body, ESCALATION, {"n": n}), key=ESCALATION)
+    ]
 
 
 def _flag(

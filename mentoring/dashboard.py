@@ -100,6 +100,9 @@ def collect_facts(
             assessment = Assessment(
                 n if isinstance(n, int) else 0, comment.created_at.date(), answered
             )
+        if m.escalated is not None and (assessment is None or assessment.n < m.escalated[0]):
+            # Asked before the comments read: the card keeps it until it is answered.
+            assessment = Assessment(m.escalated[0], m.escalated[1], answered=False)
         needs = issue is not None and issue.has_label(flag)
         if needs or assessment is not None:
             facts[m.issue] = Facts(needs_coordinator=needs, assessment=assessment)

@@ -63,6 +63,8 @@ class Mentorship:
     ready: date | None = None
     checkin: int = 0  # the number of the last check-in posted
     flagged: int = 0  # the id of the last comment flagged for the coordinators
+    # The latest assessment, escalated and still unanswered: (check-in number, day asked).
+    escalated: tuple[int, date] | None = None
     history: tuple[tuple[date, str], ...] = ()
     card_id: int | None = field(default=None, compare=False)
 
@@ -137,6 +139,9 @@ def to_data(m: Mentorship) -> dict[str, Any]:
         "ready": m.ready.isoformat() if m.ready else None,
         "checkin": m.checkin,
         "flagged": m.flagged,
+        "escalated": (
+            {"n": m.escalated[0], "asked": m.escalated[1].isoformat()} if m.escalated else None
+        ),
         "history": [[day.isoformat(), name] for day, name in m.history],
     }
 
@@ -164,11 +169,20 @@ def from_data(issue: int, data: dict[str, Any], card_id: int | None = None) -> M
             ready=_day(data.get("ready")),
             checkin=int(data.get("checkin", 0)),
             flagged=int(data.get("flagged", 0)),
+            escalated=_escalated(data.get("escalated")),
             history=history,
             card_id=card_id,
         )
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def _escalated(value: Any) -> tuple[int, date] | None:
+    if not isinstance(value, dict):
+        return None
+    asked = _day(value.get("asked"))
+    n = value.get("n")
+    return (n, asked) if isinstance(n, int) and asked is not None else None
 
 
 def find_card(

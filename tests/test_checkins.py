@@ -348,6 +348,59 @@ def test_no_escalation_once_the_mentee_is_ready():
     assert posts(plan(m, checkin(203, 3, True), today=day(104))) == []
 
 
+@pytest.mark.parametrize(
+    ("m", "comments", "today", "expected"),
+    [
+        (mentorship(checkin=3), [checkin(203, 3, True)], day(104), (3, day(90))),
+        (
+            mentorship(checkin=3, escalated=(3, day(90))),
+            [checkin(203, 3, True), said(301, "lin", "Sorry, all good.", day(110))],
+            day(111),
+            None,
+        ),
+        (
+            mentorship(checkin=3, escalated=(3, day(90))),
+            [said(301, "lin", "Back from leave; doing fine.", day(140))],  # asked out of view
+            day(141),
+            None,
+        ),
+        (
+            mentorship(checkin=3, escalated=(3, day(90)), ready=day(120)),
+            [],
+            day(121),
+            None,
+        ),
+        (mentorship(checkin=5, escalated=(3, day(90))), [], day(180), None),  # check-in 6 asks
+        (
+            mentorship(checkin=4, escalated=(3, day(90))),
+            [said(301, "ada", "The mentee speaks, not the mentor", day(125))],
+            day(125),
+            (3, day(90)),
+        ),
+        (
+            mentorship(checkin=3),  # a run died between the escalation and the card edit
+            [checkin(203, 3, True), bot(302, "escalation", {"n": 3}, day(104))],
+            day(105),
+            (3, day(90)),
+        ),
+    ],
+    ids=[
+        "escalating-records-it",
+        "a-mentor-answer-clears-it",
+        "a-mentor-answer-clears-it-when-the-question-is-out-of-view",
+        "ready-clears-it",
+        "a-new-assessment-supersedes-it",
+        "the-mentee-answering-keeps-it",
+        "card-catches-up-with-a-posted-escalation",
+    ],
+)
+def test_the_card_keeps_an_unanswered_escalated_assessment(m, comments, today, expected):
+    p = plan(m, *comments, today=today)
+    assert card_after(p, m).escalated == expected
+    again = card_after(p, m)
+    assert card_after(plan(again, *comments, today=today), again).escalated == expected
+
+
 # --------------------------------------------------------------------------- reply flag
 
 

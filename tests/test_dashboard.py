@@ -681,3 +681,14 @@ MARKED = "Dashboard\n\n" + markers.make("dashboard")
 def test_find(issues, expected):
     found = dashboard.find(issues, BOT)
     assert (found.number if found else None) == expected
+
+
+def test_an_escalated_assessment_on_the_card_stays_overdue_without_its_comment():
+    """The assessment was asked long before the comments the nightly reads: the card keeps it."""
+    m = dataclasses.replace(active(12, "ada", "2026-01-10"), escalated=(3, d("2026-04-10")))
+    issue = Issue(12, "Application", "", "ada", "open", labels=("mentoring: application",))
+    facts = dashboard.collect_facts([issue], [], [m], PROGRAM)
+    assert facts[12] == dashboard.Facts(assessment=dashboard.Assessment(3, d("2026-04-10"), False))
+    body = dashboard.render([m], PROGRAM, MESSAGES, d("2026-07-01"), None, None, facts)
+    overdue = body.split("### Assessments overdue", 1)[1].split("###", 1)[0]
+    assert "#12" in overdue and "2026-04-24" in overdue  # overdue since asked + 14 days
