@@ -77,6 +77,23 @@ def writes(log: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def form_body(**answers: str) -> str:
+    """An application body as GitHub writes it from the form; ``answers`` (underscores for
+    spaces) override the example applicant's answers."""
+    values = {
+        "Your name": "Ada Example",
+        "Chat handle": "_No response_",
+        "Role you aim for": "Maintainer (maintainer)",
+        "Why this role": "I review most weeks.",
+        "Your contributions so far": "Forty pull requests.",
+        "Anything else": "_No response_",
+        "Code of conduct": "- [X] I agree to follow the project's code of conduct.",
+    }
+    for key, value in answers.items():
+        values[key.replace("_", " ")] = value
+    return "\n\n".join(f"### {label}\n\n{value}" for label, value in values.items()) + "\n"
+
+
 def write_payload(tmp_path: Path, payload: dict[str, Any], name: str = "event.json") -> Path:
     path = tmp_path / name
     path.write_text(json.dumps(payload), encoding="utf-8")

@@ -18,7 +18,7 @@ from mentoring import markers, state
 from mentoring.config import load_program
 from mentoring.templates import Messages
 from tests.payloads import build
-from tests.support import REPO, program_copy, run_cli, write_payload, writes
+from tests.support import REPO, form_body, program_copy, run_cli, write_payload, writes
 
 pytestmark = pytest.mark.e2e
 
@@ -26,21 +26,6 @@ BOT = "github-actions[bot]"
 APP = "mentoring: application"
 TODAY = date(2026, 1, 6)
 COORDINATORS = ["octo-coordinator", "mona-coordinator"]
-
-
-def form_body(**answers: str) -> str:
-    values = {
-        "Your name": "Ada Example",
-        "Chat handle": "_No response_",
-        "Role you aim for": "Maintainer (maintainer)",
-        "Why this role": "I review most weeks.",
-        "Your contributions so far": "Forty pull requests.",
-        "Anything else": "_No response_",
-        "Code of conduct": "- [X] I agree to follow the project's code of conduct.",
-    }
-    for key, value in answers.items():
-        values[key.replace("_", " ")] = value
-    return "\n\n".join(f"### {label}\n\n{value}" for label, value in values.items()) + "\n"
 
 
 class World:

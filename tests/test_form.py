@@ -13,25 +13,10 @@ from mentoring.cli import App
 from mentoring.config import load_program
 from mentoring.errors import MentoringError
 from tests.support import REPO_ROOT, program_copy, run_cli
+from tests.support import form_body as body
 
 PROGRAM = load_program(REPO_ROOT)
 FORM = REPO_ROOT / form.FORM_FILE
-
-
-def body(**answers: str) -> str:
-    """A body as GitHub writes it from the form; ``answers`` override the defaults."""
-    values = {
-        "Your name": "Ada Example",
-        "Chat handle": "_No response_",
-        "Role you aim for": "Maintainer (maintainer)",
-        "Why this role": "I review most weeks.",
-        "Your contributions so far": "Forty pull requests.",
-        "Anything else": "_No response_",
-        "Code of conduct": "- [X] I agree to follow the project's code of conduct.",
-    }
-    for key, value in answers.items():
-        values[key.replace("_", " ")] = value
-    return "\n\n".join(f"### {label}\n\n{value}" for label, value in values.items()) + "\n"
 
 
 LONG = "x" * 64_000

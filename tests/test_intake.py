@@ -21,7 +21,7 @@ from mentoring.model import (
     RemoveLabels,
 )
 from mentoring.templates import Messages
-from tests.support import REPO_ROOT
+from tests.support import REPO_ROOT, form_body
 
 BOT = "github-actions[bot]"
 PROGRAM = load_program(REPO_ROOT)
@@ -31,21 +31,6 @@ T = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
 APP = "mentoring: application"
 COORDINATORS = frozenset({"octo-coordinator", "mona-coordinator"})
 ZWSP = "\u200b"
-
-
-def form_body(**answers: str) -> str:
-    values = {
-        "Your name": "Ada Example",
-        "Chat handle": "_No response_",
-        "Role you aim for": "Maintainer (maintainer)",
-        "Why this role": "I review most weeks.",
-        "Your contributions so far": "Forty pull requests.",
-        "Anything else": "_No response_",
-        "Code of conduct": "- [X] I agree to follow the project's code of conduct.",
-    }
-    for key, value in answers.items():
-        values[key.replace("_", " ")] = value
-    return "\n\n".join(f"### {label}\n\n{value}" for label, value in values.items()) + "\n"
 
 
 def application(body: str | None = None, **changes) -> Issue:
