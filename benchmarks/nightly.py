@@ -8,7 +8,8 @@ then runs one nightly pass and a second one, and prints JSON:
 
 - ``reads``/``writes``: requests of the first pass (GET / anything else);
 - ``read_lower_bound``: pages of open applications plus pages of the comments
-  updated in the pass's window, the least any pass could read;
+  updated in the pass's window, plus the one listing that finds the dashboard
+  issue: the least any pass could read;
 - ``reads_over_bound``: reads divided by that bound (target: at most 1.2);
 - ``exception_reads``: issues read one by one (target: none in the steady state);
 - ``second_pass_writes``: target 0;
@@ -226,9 +227,8 @@ def one_pass(emu: EmulatorServer, app: App) -> dict[str, Any]:
     emu.state.set_now(at(TODAY, 5, 17))
     emu.state.clear_log()
     started = time.perf_counter()
-    snapshot = nightly.collect(gateway, app.program, TODAY)
-    plans = nightly.decide(snapshot, app.program, app.messages)
-    report = nightly.apply(gateway, plans, snapshot)
+    snapshot = nightly.one_pass(gateway, app.program, app.messages, TODAY)
+    report = gateway.report
     wall = time.perf_counter() - started
     log = emu.state.log()
     return {
@@ -264,7 +264,8 @@ def main(argv: list[str] | None = None) -> int:
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
 
-    bound = issue_pages + comment_pages
+    dashboard_pages = 1  # the dashboard issue, found by its label
+    bound = issue_pages + comment_pages + dashboard_pages
     result = {
         "n": args.n,
         "comments_seeded": seeded,
@@ -272,7 +273,11 @@ def main(argv: list[str] | None = None) -> int:
         "reads": first["reads"],
         "writes": first["writes"],
         "read_lower_bound": bound,
-        "read_lower_bound_parts": {"issue_pages": issue_pages, "comment_pages": comment_pages},
+        "read_lower_bound_parts": {
+            "issue_pages": issue_pages,
+            "comment_pages": comment_pages,
+            "dashboard_pages": dashboard_pages,
+        },
         "reads_over_bound": round(first["reads"] / bound, 3),
         "exception_reads": first["exception_reads"],
         "comments_read": first["comments_read"],

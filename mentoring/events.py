@@ -10,7 +10,6 @@ Anything else is ignored with one line saying why.
 from __future__ import annotations
 
 import json
-import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -142,11 +141,7 @@ def decide(
     if first.state is None:
         return intake.plan(issue, old, first, program, messages)
     m = first.state
-    books = pairing.handbook_links(
-        program,
-        os.environ.get("GITHUB_SERVER_URL") or "https://github.com",
-        gateway.target.repo,
-    )
+    books = pairing.handbook_links(program, gateway.target.server_url, gateway.target.repo)
     if name == "issue_comment":
         comment_id = (payload.get("comment") or {}).get("id")
         comment = next((c for c in issue.comments if c.id == comment_id), None)

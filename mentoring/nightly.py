@@ -241,16 +241,21 @@ def reads_line(snapshot: Snapshot) -> str:
     return line
 
 
-def run(app: Any, today: date) -> int:
-    """The `mentoring nightly` command: read, decide, write, summarise; 1 if anything failed."""
-    program = app.program
-    messages = app.messages
-    gateway = app.gateway()
+def one_pass(gateway: Gateway, program: Program, messages: Messages, today: date) -> Snapshot:
+    """The whole pass: read, decide, write, then the dashboard; the writes are in
+    ``gateway.report``."""
     snapshot = collect(gateway, program, today)
     plans = decide(snapshot, program, messages)
-    report = apply(gateway, plans, snapshot)
+    apply(gateway, plans, snapshot)
     refresh_dashboard(gateway, program, messages, snapshot, plans)
-    code = runs.finish(report, f"Nightly pass for {today.isoformat()}")
+    return snapshot
+
+
+def run(app: Any, today: date) -> int:
+    """The `mentoring nightly` command: read, decide, write, summarise; 1 if anything failed."""
+    gateway = app.gateway()
+    snapshot = one_pass(gateway, app.program, app.messages, today)
+    code = runs.finish(gateway.report, f"Nightly pass for {today.isoformat()}")
     line = reads_line(snapshot)
     click.echo(line)
     _append_summary(line)

@@ -98,13 +98,9 @@ def _tokens(args: str) -> list[str]:
 def handbook_links(program: Program, server_url: str, repo: str) -> tuple[str, str]:
     """The mentor and mentee handbooks as full links (a path is shown from the default branch)."""
 
-    def link(value: str) -> str:
-        if value.startswith("https://"):
-            return value
-        return f"{server_url.rstrip('/')}/{repo}/blob/HEAD/{value.lstrip('./')}"
-
     books = program.settings.handbooks
-    return link(books.mentor), link(books.mentee)
+    repo_url = f"{server_url.rstrip('/')}/{repo}"
+    return books.url("mentor", repo_url), books.url("mentee", repo_url)
 
 
 def welcomed(issue: Issue, program: Program) -> set[str]:

@@ -555,7 +555,9 @@ def test_the_benchmark_runs_and_meets_its_targets_at_a_small_size(capsys):
     spec.loader.exec_module(bench)
     assert bench.main(["--n", "40"]) == 0
     figures = json.loads(capsys.readouterr().out)
-    assert figures["reads"] == figures["read_lower_bound"] and figures["exception_reads"] == 0
+    # the first pass also creates the dashboard, which lists the repo's labels once
+    assert figures["reads"] == figures["read_lower_bound"] + 1 and figures["exception_reads"] == 0
+    assert figures["second_pass_reads"] == figures["read_lower_bound"]
     assert figures["second_pass_writes"] == 0 and all(figures["targets_met"].values())
 
 
