@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 import github
+import requests
 from github import Auth, GithubException, GithubRetry
 
 from mentoring.errors import MentoringError
@@ -233,6 +234,7 @@ class Gateway:
         self._labels: dict[str, str] | None = None
         retry = GithubRetry(
             total=5,
+            connect=2,  # a host that does not answer is reported soon, not after minutes
             backoff_factor=backoff,
             # Only idempotent methods: a POST that GitHub applied before the
             # response was lost must not be repeated blindly (see _post_comment).
@@ -386,6 +388,14 @@ class Gateway:
             if exc.status == 401:
                 raise MentoringError("GitHub refused the token (401): check GITHUB_TOKEN") from exc
             raise MentoringError(f"GitHub answered {exc.status}: {_message(exc)}") from exc
+        except requests.RequestException as exc:
+            raise MentoringError(self._unreachable(exc)) from exc
+
+    def _unreachable(self, exc: Exception) -> str:
+        return (
+            f"cannot reach GitHub at {self.target.api_url} ({type(exc).__name__}): "
+            "check GITHUB_API_URL and the network"
+        )
 
     # ---------------------------------------------------------------- writes
 
@@ -418,6 +428,9 @@ class Gateway:
                     break
                 except (GithubException, MentoringError) as exc:
                     self.report.add("failed", number, f"{_first_line(w)}: {_message(exc)}")
+                    break
+                except requests.RequestException as exc:
+                    self.report.add("failed", number, f"{_first_line(w)}: {self._unreachable(exc)}")
                     break
                 self.report.add("written", number, w.describe())
         for note_issue, text in plan.notes:

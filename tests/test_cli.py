@@ -83,8 +83,9 @@ def test_validate_passes_on_the_example_program(tmp_path):
         (["nightly", "--today", "tomorrow"], {}, 2, "is not a date"),
         (["event", "--name", "issues", "--payload", "missing.json"], {}, 2, "does not exist"),
         (["frobnicate"], {}, 2, "No such command"),
+        (["nightly"], {}, 1, "cannot reach GitHub at http://127.0.0.1:9"),
     ],
-    ids=["no-repo", "bad-repo", "bad-date", "missing-payload", "unknown-command"],
+    ids=["no-repo", "bad-repo", "bad-date", "missing-payload", "unknown-command", "unreachable"],
 )
 def test_user_errors_are_one_line_never_a_traceback(tmp_path, args, env, code, message):
     result = run_cli(*args, api_url="http://127.0.0.1:9", root=program_copy(tmp_path), env=env)
