@@ -224,7 +224,8 @@ def on_unassigned(issue: Issue, current: Mentorship | None, login: str | None, t
 
 
 def on_closed(issue: Issue, current: Mentorship | None, sender: str | None, today: date) -> Step:
-    """Closed by a person: withdrawn if by the mentee, else declined; graduation is left alone."""
+    """Closed by a person: withdrawn if by the mentee, else declined; a mentorship closed as
+    completed is left to the graduation handler."""
     n = issue.number
     if current is None:
         return skip(n, "closed, but there is no status card to record it on")
@@ -232,9 +233,11 @@ def on_closed(issue: Issue, current: Mentorship | None, sender: str | None, toda
         return Step(current).note(n, f"closed while {current.status}: nothing to change")
     if issue.open:
         return Step(current).note(n, "reopened since: nothing to change")
-    if current.ready is not None and issue.state_reason == "completed":
+    if current.status in ("active", "paused") and issue.state_reason == "completed":
+        # A merged graduation pull request closes its issue as completed, and its mentor
+        # may have approved it rather than said /ready: the merge handler records it.
         return Step(current).note(
-            n, "closed as completed after /ready: the graduation pull request records it"
+            n, "closed as completed while mentored: a merged graduation pull request records it"
         )
     status = "withdrawn" if current.is_mentee(sender) else "declined"
     return Step(current.moved(status, today, paused_until=None))

@@ -497,6 +497,10 @@ CLOSE_CASES = [
         "completed",
         "active",
     ),
+    # the mentor approved the graduation pull request instead of saying /ready
+    ("as completed by a merged pull request", ACTIVE, "octo-coordinator", "completed", "active"),
+    ("as not planned while mentored", ACTIVE, "octo-coordinator", "not_planned", "declined"),
+    ("as completed while waiting", WAITING, "octo-coordinator", "completed", "declined"),
 ]
 
 
