@@ -46,6 +46,8 @@ from mentoring.templates import Messages
 
 PROGRESS_OVER = 50  # issues: show a progress line on a terminal above this many
 MAX_LOOKBACK_DAYS = 366  # how far back the comment window may widen after an outage
+RECHECK_EVERY = 25  # issues with writes between two checks for changes made meanwhile
+CHANGED_SINCE_READ = "changed since this run read it (a command, an edit): left for the next run"
 
 
 @dataclass(frozen=True)
@@ -205,17 +207,48 @@ def _date(value: Any) -> date | None:
         return None
 
 
-def apply(gateway: Gateway, plans: Sequence[Plan], snapshot: Snapshot) -> RunReport:
-    """Every plan through the gateway, with a progress line when run by hand over many issues."""
+def apply(
+    gateway: Gateway, plans: Sequence[Plan], snapshot: Snapshot, program: Program
+) -> RunReport:
+    """Every plan through the gateway, with a progress line when run by hand over many issues.
+
+    Writes are paced, so a large pass takes minutes, and meanwhile the events
+    workflow may change an issue (a ``/pause``): writing the card read before that
+    would undo it. So before every ``RECHECK_EVERY`` issues one listing asks which
+    applications changed since the snapshot; those are left for the next run.
+    """
     report = gateway.report
     for number, text in snapshot.unreadable:
         report.add("skipped", number, text)
     for number, text in snapshot.failed:
         report.add("failed", number, text)
+    mark = max((i.updated_at for i in snapshot.issues if i.updated_at), default=None)
+    touched: set[int] = set()
+    changed: set[int] = set()
+    checked = 0  # issues with writes since the last check
     with _progress(plans, len(snapshot.issues)) as items:
         for p in items:
+            numbers = {w.issue for w in p.writes}
+            if not numbers:
+                gateway.apply(p)  # notes only
+                continue
+            if mark is not None and not gateway.dry_run and checked % RECHECK_EVERY == 0:
+                changed |= _changed_since(gateway, program, mark) - touched
+            checked += 1
+            if numbers & changed:
+                for number in sorted(numbers):
+                    report.add("deferred", number, CHANGED_SINCE_READ)
+                continue
+            touched |= numbers
             gateway.apply(p)
     return report
+
+
+def _changed_since(gateway: Gateway, program: Program, mark: datetime) -> set[int]:
+    """Applications updated after ``mark`` (by anyone, this run's own writes included)."""
+    label = program.settings.labels.application
+    listing = gateway.issues(state="all", labels=[label], since=mark)
+    return {i.number for i in listing if i.updated_at is not None and i.updated_at > mark}
 
 
 @contextlib.contextmanager
@@ -246,7 +279,7 @@ def one_pass(gateway: Gateway, program: Program, messages: Messages, today: date
     ``gateway.report``."""
     snapshot = collect(gateway, program, today)
     plans = decide(snapshot, program, messages)
-    apply(gateway, plans, snapshot)
+    apply(gateway, plans, snapshot, program)
     refresh_dashboard(gateway, program, messages, snapshot, plans)
     return snapshot
 

@@ -138,6 +138,7 @@ def test_a_year_of_nights(emulator, app):
     numbers = (answering, silent, pausing, closing, early)
 
     outage = {S + timedelta(days=d) for d in range(255, 295)}  # no run from day 255 to 294
+    wrote_to_applications: set[date] = set()
     nightly_reads: dict[date, list[str]] = {}
     flags: list[date] = []
     for d in range(1, 366):
@@ -151,6 +152,8 @@ def test_a_year_of_nights(emulator, app):
             for e in log
             if e["method"] == "GET"
         ]
+        if any(e["path"] not in dashboard_paths(emu) for e in writes(log)):
+            wrote_to_applications.add(today)
         if writes(log):
             code, again = night(emu, app, today)
             assert (code, writes(again)) == (0, []), f"second run on {today} wrote"
@@ -268,6 +271,10 @@ def test_a_year_of_nights(emulator, app):
         rest = paths[2:]
         if rest[:1] == [recent]:
             widened.append(d)
+            rest = rest[1:]
+        if d in wrote_to_applications:
+            # before writing, one listing of what changed since the read (a /pause meanwhile)
+            assert rest[:1] == [f"{issues} since"], d
             rest = rest[1:]
         relabelled = d in flags or d == S + timedelta(days=160)  # a flag, or the resume
         expected = [labels] if relabelled else []
@@ -564,6 +571,15 @@ def test_the_benchmark_runs_and_meets_its_targets_at_a_small_size(capsys):
 # --------------------------------------------------------------------------- the dashboard
 
 
+def dashboard_paths(emu) -> set[str]:
+    """The requests that write the dashboard (its label, its issue), not an application."""
+    found = call(emu, "GET", f"/repos/{REPO}/issues?labels=mentoring:%20dashboard&state=all")
+    numbers = [i["number"] for i in found]
+    return {f"/repos/{REPO}/labels", f"/repos/{REPO}/issues"} | {
+        f"/repos/{REPO}/issues/{n}" for n in numbers
+    }
+
+
 def dashboard_issue(emu) -> dict:
     found = call(emu, "GET", f"/repos/{REPO}/issues?labels=mentoring:%20dashboard&state=all")
     assert len(found) == 1, found
@@ -590,3 +606,33 @@ def test_the_nightly_keeps_the_dashboard_and_its_last_successful_run(emulator, a
     assert night(emu, app, next_due)[0] == 0
     assert f"run:** {next_due.isoformat()}" in dashboard_issue(emu)["body"]
     assert writes(night(emu, app, next_due)[1]) == []  # and unchanged on a second run
+
+
+# --------------------------------------------------------------------------- a race with events
+
+
+def test_a_change_made_while_the_pass_runs_is_not_overwritten(emulator, app, capsys):
+    """A /pause handled by the events workflow between the pass's read and its writes
+    must survive: the pass leaves that issue for the next run instead of writing a card
+    it read before the pause."""
+    emu = emulator
+    ann = open_mentorship(emu, app, "ann")
+    bea = open_mentorship(emu, app, "bea")
+    emu.state.set_now(at(DUE, 5, 17))
+    gateway = app.gateway()
+    snapshot = nightly.collect(gateway, app.program, DUE)
+    plans = nightly.decide(snapshot, app.program, app.messages)
+    assert {w.issue for p in plans for w in p.writes} == {ann, bea}  # both owe check-in 1
+
+    emu.state.set_now(at(DUE, 5, 18))  # meanwhile, ann pauses
+    change_card(emu, app, ann, DUE, lambda m: m.moved("paused", DUE, paused_until=None))
+    emu.state.set_now(at(DUE, 5, 19))
+    report = nightly.apply(gateway, plans, snapshot, app.program)
+
+    assert nightly.CHANGED_SINCE_READ in report.deferred[ann]
+    assert card_of(app, ann).status == "paused"  # the pause survived
+    assert checkins_on(app, ann) == [] and checkins_on(app, bea) == [1]
+    # the next run sees the pause: nothing is owed while paused
+    emu.state.set_now(at(DUE, 6, 0))
+    assert nightly.run(app, DUE) == 0
+    assert checkins_on(app, ann) == [] and card_of(app, ann).status == "paused"
