@@ -264,8 +264,20 @@ def report(app: App, fmt: str, since: date | None, until: date | None, today: da
 
 
 @main.command()
-@click.option("--months", type=click.IntRange(1, 36), default=12, show_default=True)
-@click.option("--applicants", type=click.IntRange(1, 200), default=8, show_default=True)
+@click.option(
+    "--months",
+    type=click.IntRange(1, 36),
+    default=12,
+    show_default=True,
+    help="How long the simulated program runs.",
+)
+@click.option(
+    "--applicants",
+    type=click.IntRange(1, 200),
+    default=8,
+    show_default=True,
+    help="How many people apply over that time.",
+)
 @click.option(
     "--seed", type=int, default=1, show_default=True, help="Random seed: same seed, same story."
 )
@@ -278,7 +290,14 @@ def report(app: App, fmt: str, since: date | None, until: date | None, today: da
 @click.pass_obj
 @user_errors
 def demo(app: App, months: int, applicants: int, seed: int, keep_state: str | None) -> int:
-    """Run a whole mentoring program on the built-in emulator: no token, no network."""
+    """Run a whole mentoring program on the built-in emulator: no token, no network.
+
+    Applications arrive, coordinators pair mentors, the nightly pass runs every
+    simulated day, and graduates' pull requests are checked and merged, all
+    through the real handlers. Prints the timeline, then the dashboard and the
+    report. The demo uses its own example program (--root is not read); the
+    repository is --repo, else $GITHUB_REPOSITORY, else demo-org/mentoring.
+    """
     from mentoring.demo import run
 
     return run(app, months=months, applicants=applicants, seed=seed, keep_state=keep_state)
