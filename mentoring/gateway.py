@@ -264,9 +264,9 @@ class Gateway:
             kwargs["labels"] = list(labels)
         if since is not None:
             kwargs["since"] = since
-        return [
-            issue_snapshot(i) for i in self._guard(lambda: list(self._repo.get_issues(**kwargs)))
-        ]
+        return self._guard(
+            lambda: [issue_snapshot(i) for i in _pages(self._repo.get_issues(**kwargs))]
+        )
 
     def comments_since(
         self, since: datetime | None, until: datetime | None = None
@@ -282,7 +282,7 @@ class Gateway:
 
         def read() -> list[Comment]:
             found = []
-            for c in self._repo.get_issues_comments(**kwargs):
+            for c in _pages(self._repo.get_issues_comments(**kwargs)):
                 snapshot = comment_snapshot(c)
                 if until is not None and snapshot.updated_at >= until:
                     break
@@ -557,6 +557,22 @@ class Gateway:
             raise _Skip(f"#{w.issue} is locked: {_first_line(w)} not made") from exc
         if exc.status in (301, 404, 410) and w.issue:
             raise _Skip(f"#{w.issue} was moved or deleted: {_first_line(w)} not made") from exc
+
+
+def _pages(listing: Any) -> Iterator[Any]:
+    """A listing's items, a page of 100 at a time, keeping none of PyGithub's objects.
+
+    Iterating a PaginatedList keeps every object it fetched until the end; reading
+    page by page lets each page go once it is turned into snapshots. A listing
+    whose length is a whole number of pages costs one request more (an empty page).
+    """
+    page = 0
+    while True:
+        items = listing.get_page(page)
+        yield from items
+        if len(items) < PER_PAGE:
+            return
+        page += 1
 
 
 class _Skip(Exception):

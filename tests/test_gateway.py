@@ -45,13 +45,18 @@ def open_issues(emulator, count):
     return [repo.create_issue(title=f"issue {i}").number for i in range(count)]
 
 
-def test_issue_listing_is_paginated_100_a_page(emulator):
-    open_issues(emulator, 250)
+@pytest.mark.parametrize(
+    ("count", "requests"),
+    [(250, 3), (99, 1), (200, 3)],  # a whole number of pages ends on an empty page
+    ids=["250", "99", "200"],
+)
+def test_issue_listing_is_paginated_100_a_page(emulator, count, requests):
+    open_issues(emulator, count)
     gw, _ = gateway(emulator)
     emulator.state.clear_log()
-    assert len(gw.issues()) == 250
+    assert [i.title for i in gw.issues()] == [f"issue {i}" for i in range(count)]
     pages = [e for e in emulator.state.log() if e["path"] == f"/repos/{REPO}/issues"]
-    assert len(pages) == 3
+    assert len(pages) == requests
     assert all(e["query"].get("per_page") in ("100", ["100"]) for e in pages)
 
 
