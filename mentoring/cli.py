@@ -186,16 +186,48 @@ def validate(app: App, fmt: str) -> int:
     default=None,
     help="Files for each new repository's default branch (e.g. this checkout).",
 )
+@click.option(
+    "--events-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Also write each webhook event as a payload file in DIR, named as the workflow "
+    "receives it (0001-issues.opened.json, 0002-pull_request_target.opened.json), "
+    "ready for `mentoring event --payload FILE`.",
+)
 @user_errors
-def emulator(port: int, state_file: str | None, seed_dir: str | None) -> int:
+def emulator(
+    port: int, state_file: str | None, seed_dir: str | None, events_dir: str | None
+) -> int:
     """Serve a local GitHub emulator (a stateful subset of the REST API) until interrupted.
 
     Point the other commands at it with GITHUB_API_URL=http://127.0.0.1:PORT.
-    A token `as:LOGIN` acts as LOGIN; any other token acts as github-actions[bot].
+    A token `as:LOGIN` acts as LOGIN (users exist on first use); any other token
+    acts as github-actions[bot]. People's writes queue webhook events; the bot's
+    do not, as on GitHub.
+
+    \b
+    Admin endpoints (no token; not logged, never faulted):
+      GET    /_emulator/log            the API requests made so far
+      DELETE /_emulator/log            forget them
+      POST   /_emulator/faults         {"path": REGEX, "status": 502, "count": 1, ...}
+      DELETE /_emulator/faults         drop queued faults
+      GET    /_emulator/clock          {"now": ..., "pinned": ...}
+      POST   /_emulator/clock          {"now": "2026-03-01T09:00:00Z"}; null unpins
+      GET    /_emulator/events         queued webhook events (stay queued)
+      POST   /_emulator/events/take    queued events, emptying the queue
+      DELETE /_emulator/events         empty the queue
+      GET    /_emulator/state          the whole state as JSON
+      POST   /_emulator/repos/O/R/collaborators       {"logins": [...]}
+      POST   /_emulator/repos/O/R/issues/N/lock       {"lock_reason": ...}
+      POST   /_emulator/repos/O/R/issues/N/transfer   {"to": "owner/repo"}
+      POST   /_emulator/repos/O/R/issues/N/delete
+      POST   /_emulator/users/LOGIN/delete
+
+    A worked example: docs/emulator.md.
     """
     from mentoring.emulator import serve
 
-    serve(port=port, state_file=state_file, seed_dir=seed_dir)
+    serve(port=port, state_file=state_file, seed_dir=seed_dir, events_dir=events_dir)
     return 0
 
 
@@ -271,6 +303,26 @@ def nightly(app: App, today: date | None) -> int:
     from mentoring.nightly import run
 
     return run(app, _today(today))
+
+
+@main.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: as in mentoring/schemas/status.schema.json.",
+)
+@click.option("--today", type=DATE, default=None, help="Act as if today were this date.")
+@click.pass_obj
+@user_errors
+def status(app: App, fmt: str, today: date | None) -> int:
+    """What needs attention now: flags, overdue assessments, waiting applications, mentors
+    over capacity. Reads from GitHub (as the nightly pass does), writes nothing, exit 0."""
+    from mentoring.status import run
+
+    return run(app, fmt, _today(today))
 
 
 @main.group()
