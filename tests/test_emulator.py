@@ -628,15 +628,53 @@ def test_webhook_events_only_for_people_not_the_workflow_token(seeded):
     client(seeded, "as:octo").get_repo("octo/proj").get_pull(pull.number).create_review(
         body="ok", event="APPROVE"
     )
-    names = [(e["name"], e["payload"]["action"]) for e in seeded.state.events()]
-    assert names == [
+    expected = [
         ("pull_request", "opened"),
         ("issue_comment", "created"),
         ("pull_request", "synchronize"),
         ("pull_request_review", "submitted"),
     ]
-    drained = call(seeded, "GET", "/_emulator/events").json()
-    assert drained == []
+    for _ in range(2):  # reading the queue leaves it queued
+        peeked = call(seeded, "GET", "/_emulator/events").json()
+        assert [(e["name"], e["payload"]["action"]) for e in peeked] == expected
+    taken = call(seeded, "POST", "/_emulator/events/take").json()
+    assert [(e["name"], e["payload"]["action"]) for e in taken] == expected
+    assert call(seeded, "GET", "/_emulator/events").json() == []
+
+
+def test_the_event_queue_is_cleared_only_on_request(emulator):
+    repo = client(emulator, "as:alice").get_repo("octo/proj")
+    repo.create_issue("one")
+    assert len(call(emulator, "GET", "/_emulator/events").json()) == 1
+    assert call(emulator, "DELETE", "/_emulator/events").status_code == 204
+    assert call(emulator, "GET", "/_emulator/events").json() == []
+    repo.create_issue("two")
+    assert [e["payload"]["issue"]["title"] for e in emulator.state.events()] == ["two"]
+
+
+def test_events_dir_gets_one_payload_file_per_event_named_for_the_workflow(tmp_path):
+    folder = tmp_path / "events"
+    folder.mkdir()
+    (folder / "0007-issues.opened.json").write_text("{}")  # an earlier session's file
+    with EmulatorServer(events_dir=folder) as emu:
+        repo = client(emu, "as:octo").get_repo("octo/proj")
+        issue = repo.create_issue("Apply", labels=["intake"])
+        client(emu, "ghs_token").get_repo("octo/proj").get_issue(1).create_comment("bot: none")
+        issue.create_comment("/help")
+        repo.create_git_ref("refs/heads/t", repo.get_branch("main").commit.sha)
+        repo.create_file("t.txt", "t", "t\n", branch="t")
+        repo.create_pull(base="main", head="t", title="T")
+        queued = emu.state.events()
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == [
+        "0007-issues.opened.json",
+        "0008-issues.opened.json",
+        "0009-issues.labeled.json",
+        "0010-issue_comment.created.json",
+        "0011-pull_request_target.opened.json",
+    ]
+    written = [json.loads((folder / name).read_text()) for name in names[1:]]
+    assert written == [e["payload"] for e in queued]
 
 
 def test_pull_request_webhook_payloads(seeded):
