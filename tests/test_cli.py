@@ -12,6 +12,8 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mentoring import runs
 from mentoring.cli import event_name_from_file, main
@@ -299,3 +301,28 @@ def test_the_readme_commands_table_lists_every_option_help_shows():
     if lacking:
         missing.append(f"'Global options:' lacks {', '.join(dict.fromkeys(lacking))}")
     assert not missing, "README.md, ## Commands: " + "; ".join(missing)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300), st.integers(min_value=2, max_value=200))
+def test_a_headline_is_one_short_line_whatever_the_text(text, limit):
+    line = headline(text, limit)
+    assert "\n" not in line and "\r" not in line
+    assert len(line) <= limit
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    name=st.from_regex(r"[a-z][a-z_]{0,30}", fullmatch=True),
+    action=st.one_of(st.none(), st.text(max_size=20)),
+    number=st.integers(min_value=1, max_value=99_999),
+)
+def test_an_events_dir_file_name_gives_the_event_back(name, action, number, tmp_path_factory):
+    from mentoring.emulator.server import WORKFLOW_EVENT_NAMES, EventFiles
+
+    files = EventFiles(tmp_path_factory.mktemp("events"))
+    files.next = number
+    payload = {} if action is None else {"action": action}
+    file_name = files.name(name, payload)
+    assert "/" not in file_name and file_name.endswith(".json")
+    assert event_name_from_file(Path(file_name)) == WORKFLOW_EVENT_NAMES.get(name, name)
