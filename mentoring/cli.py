@@ -136,7 +136,7 @@ def user_errors(func: Callable[..., int | None]) -> Callable[..., None]:
 @click.option(
     "--dry-run",
     is_flag=True,
-    help=DRY_RUN_HELP + " Also accepted after the command.",
+    help=DRY_RUN_HELP + " Also accepted after a command that writes.",
 )
 @click.pass_context
 def main(ctx: click.Context, root: Path, repo: str | None, dry_run: bool) -> None:
