@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import signal
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import github
 import pytest
@@ -828,3 +830,33 @@ def test_serve_runs_until_sigterm_and_saves_state(tmp_path):
         assert process.wait(timeout=10) == 0
     saved = json.loads(state_file.read_text())
     assert saved["repos"]["octo/proj"]["issues"]["1"]["title"] == "saved"
+
+
+def _documented(text: str) -> set[tuple[str, str]]:
+    """(method, example path) of every admin endpoint named in ``text``; N stands for 1."""
+    found = re.findall(r"\b(GET|POST|PATCH|PUT|DELETE)\s+(/_emulator/[^\s`|]+)", text)
+    return {(method, re.sub(r"/N(?=/|$)", "/1", path)) for method, path in found}
+
+
+def test_every_admin_endpoint_is_in_the_help_and_the_docs():
+    from click.testing import CliRunner
+
+    from mentoring.cli import main
+    from mentoring.emulator.server import admin
+
+    help_text = CliRunner().invoke(main, ["emulator", "--help"]).output
+    docs = (Path(__file__).parent.parent / "docs" / "emulator.md").read_text(encoding="utf-8")
+    for where, text in (("mentoring emulator --help", help_text), ("docs/emulator.md", docs)):
+        named = _documented(text)
+        missing = [
+            f"{method} {pattern.pattern}"
+            for method, pattern, _ in admin.routes
+            if not any(m == method and pattern.fullmatch(path) for m, path in named)
+        ]
+        assert not missing, f"{where} does not name: {', '.join(missing)}"
+        unknown = [
+            f"{m} {path}"
+            for m, path in named
+            if not any(m == method and p.fullmatch(path) for method, p, _ in admin.routes)
+        ]
+        assert not unknown, f"{where} names endpoints the emulator lacks: {', '.join(unknown)}"
