@@ -269,7 +269,7 @@ def event(app: App, name: str | None, payload: Path | None, today: date | None) 
             if value is None
         )
         click.echo(
-            f"mentoring event: no event given: set GITHUB_EVENT_NAME and GITHUB_EVENT_PATH, "
+            f"mentoring event needs an event: set GITHUB_EVENT_NAME and GITHUB_EVENT_PATH, "
             f"or pass --name NAME --payload FILE (missing: {missing})",
             err=True,
         )
