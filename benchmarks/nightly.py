@@ -9,7 +9,7 @@ then runs one nightly pass and a second one, and prints JSON:
 - ``reads``/``writes``: requests of the first pass (GET / anything else);
 - ``read_lower_bound``: pages of open applications plus pages of the comments
   updated in the pass's window, plus the one listing that finds the dashboard
-  issue: the least any pass that writes nothing could read (a pass that writes
+  issue and the one of open mentor registrations: the least any pass that writes nothing could read (a pass that writes
   also lists, before every 25 issues it writes to, the applications changed
   since it read them, and the repo's labels once if it must create one);
 - ``reads_over_bound``: reads divided by that bound (target: at most 1.2);
@@ -115,6 +115,8 @@ class History:
                 due=due.isoformat(),
                 late=False,
                 private_contact=self.app.program.settings.private_contact,
+                away=[],
+                stand_in=[],
             )
             data = {"n": n, "due": due.isoformat(), "assessment": assessment}
             posted = at(due, 5, 17)
@@ -267,7 +269,8 @@ def main(argv: list[str] | None = None) -> int:
             tracemalloc.stop()
 
     dashboard_pages = 1  # the dashboard issue, found by its label
-    bound = issue_pages + comment_pages + dashboard_pages
+    registration_pages = 1  # open mentor registrations, by their label
+    bound = issue_pages + comment_pages + dashboard_pages + registration_pages
     result = {
         "n": args.n,
         "comments_seeded": seeded,
@@ -279,6 +282,7 @@ def main(argv: list[str] | None = None) -> int:
             "issue_pages": issue_pages,
             "comment_pages": comment_pages,
             "dashboard_pages": dashboard_pages,
+            "registration_pages": registration_pages,
         },
         "reads_over_bound": round(first["reads"] / bound, 3),
         "exception_reads": first["exception_reads"],

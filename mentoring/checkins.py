@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -128,8 +128,11 @@ def plan_issue(
     program: Program,
     messages: Messages,
     today: date,
+    away: Mapping[str, date] | None = None,
 ) -> Plan:
-    """Everything due today on one application: comments first, then labels and the card."""
+    """Everything due today on one application: comments first, then labels and the card.
+
+    ``away``: mentors away today (lowercase login → back on), from `mentors.Ledger.away_on`."""
     number = issue.number
     if issue.is_pull:
         return Plan()
@@ -147,7 +150,7 @@ def plan_issue(
         if new.started is None:
             notes.append((number, "active without a start date: no check-ins"))
         else:
-            new, post = _checkin(comments, new, program, messages, today)
+            new, post = _checkin(comments, new, program, messages, today, away or {})
             posts += post
             new = _answered(comments, new, program)
             new, post = _escalation(comments, new, program, messages, today)
@@ -174,8 +177,11 @@ def _checkin(
     program: Program,
     messages: Messages,
     today: date,
+    away: Mapping[str, date] | None = None,
 ) -> tuple[Mentorship, list[PostComment]]:
-    """The latest due check-in if it was not posted yet; the card catches up with what was."""
+    """The latest due check-in if it was not posted yet; the card catches up with what was.
+
+    Mentors away are not mentioned: a co-mentor who is there, or the coordinators, are."""
     every = program.settings.checkins.every_days
     assert m.started is not None
     posted = last_posted(m, comments, program.settings.bot_login, every)
@@ -188,11 +194,16 @@ def _checkin(
         max(posted, not_owed), n, program.settings.checkins.assessment_every
     )
     due = schedule.due_date(m.started, n, every)
+    from mentoring.mentors import away_line  # the mentors' side; imported when needed
+
+    mention, gone, stand_in = away_line(m, away or {}, program)
     body = messages.render(
         "checkin",
         number=n,
         mentee=m.mentee or "",
-        mentors=list(m.mentors),
+        mentors=mention,
+        away=gone,
+        stand_in=stand_in,
         assessment=assessment,
         due=due.isoformat(),
         late=due < today,

@@ -146,6 +146,19 @@ class Retention:
 
 
 @dataclass(frozen=True)
+class MentorSettings:
+    """Mentor registrations and nominations (docs/mentors.md): how ``/approve`` changes
+    roles.yml (``pull-request`` or ``comment``), and the labels of their issues."""
+
+    approve: str = "pull-request"
+    registration_label: str = "mentoring: mentor registration"
+    nomination_label: str = "mentoring: nomination"
+
+
+APPROVE_MODES = ("pull-request", "comment")
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything in .github/mentoring.yml, with defaults filled in."""
 
@@ -158,6 +171,7 @@ class Settings:
     labels: Labels
     writes: Writes
     retention: Retention | None
+    mentors: MentorSettings = MentorSettings()
 
 
 @dataclass(frozen=True)
@@ -435,6 +449,7 @@ _SETTINGS_KEYS = (
     "labels",
     "writes",
     "retention",
+    "mentors",
 )
 _PREFIX_LABELS = ("role_prefix", "status_prefix")
 
@@ -462,9 +477,33 @@ def _parse_settings(loaded: Loaded) -> tuple[Settings | None, list[Problem]]:
         "writes": _writes(reader, top),
     }
     retention = _retention(reader, top)
-    if reader.problems or not _all_present(*values.values()):
+    mentors = _mentor_settings(reader, top)
+    if reader.problems or not _all_present(*values.values(), mentors):
         return None, reader.problems
-    return Settings(**values, retention=retention), reader.problems
+    return Settings(**values, retention=retention, mentors=mentors), reader.problems
+
+
+def _mentor_settings(reader: _Reader, top: dict) -> MentorSettings | None:
+    default = MentorSettings()
+    names = [f.name for f in dataclasses.fields(MentorSettings)]
+    section = reader.section(top, "mentors", names)
+    if section is None:
+        return None
+    approve = section.get("approve", default.approve)
+    if approve not in APPROVE_MODES:
+        reader.problem(
+            ("mentors", "approve"),
+            f"unknown mode {_describe(approve)}",
+            "use 'pull-request' (the bot opens a pull request) or 'comment' (it posts the YAML)",
+        )
+        return None
+    labels = {
+        name: _label(reader, section.get(name, getattr(default, name)), ("mentors", name))
+        for name in ("registration_label", "nomination_label")
+    }
+    if not _all_present(*labels.values()):
+        return None
+    return MentorSettings(approve=approve, **labels)
 
 
 def _int_section(reader: _Reader, top: dict, key: str, default: T) -> T | None:
@@ -968,6 +1007,18 @@ def _too_long(label: str) -> str:
 
 
 # --------------------------------------------------------------------------- the whole program
+
+
+def check_roles(text: str | bytes, settings: Settings) -> tuple[tuple[Role, ...], list[Problem]]:
+    """roles.yml's roles from ``text`` (not a file), and every problem ``validate`` would find
+    in it: for a change the bot proposes (mentor registration)."""
+    try:
+        loaded = load_yaml(text, ROLES_FILE)
+    except YamlError as exc:
+        return (), [exc.problem]
+    roles = _parse_roles(loaded, settings.default_capacity)
+    problems = roles.problems + _role_label_problems(settings.labels, roles, loaded)
+    return roles.roles, problems
 
 
 def load_program(root: Path | str) -> Program:

@@ -141,15 +141,20 @@ def render(
     last_run: date | None,
     report_url: str | None,
     facts: dict[int, Facts] | None = None,
+    extra: str = "",
 ) -> str:
-    """The dashboard issue's body, with its ``dashboard`` marker, under GitHub's size limit."""
+    """The dashboard issue's body, with its ``dashboard`` marker, under GitHub's size limit.
+
+    ``extra``: more sections (the mentors' side, `mentors.dashboard_part`), at the end."""
     mentorships = list(mentorships)
     facts = facts or {}
     caps = dict(CAPS)
     data = {"last_run": last_run.isoformat()} if last_run else None
     while True:
         variables = _variables(mentorships, program, today, last_run, report_url, facts, caps)
-        body = with_marker(messages.render("dashboard", **variables), KIND, data)
+        text = messages.render("dashboard", **variables)
+        text = text.rstrip() + "\n\n" + extra if extra else text
+        body = with_marker(text, KIND, data)
         if len(body) <= BUDGET or not any(caps.values()):
             break
         # Too long: shrink every section's budget by a third and try again.

@@ -84,6 +84,10 @@ def run(app: Any, name: str, payload_path: Path, today: date) -> int:
 
         return on_pull_request(app, name, payload, today)
     program = app.program
+    from mentoring import mentors_run
+
+    if (code := mentors_run.on_event(app, name, payload, today)) is not None:
+        return code  # a mentor registration or nomination, or a command outside applications
     reason = ignored(name, payload, program)
     if reason is not None:
         click.echo(f"ignored: {reason}")
@@ -98,6 +102,7 @@ def run(app: Any, name: str, payload_path: Path, today: date) -> int:
     try:
         issue = gateway.issue(number)
         plan = decide(gateway, issue, name, payload, program, messages, today)
+        plan += mentors_run.plan_for(gateway, issue, program, messages, today)  # /away, /nominate
     except IssueGone as exc:
         plan = Plan.ignore(f"{exc}: nothing to do", number)
     gateway.apply(plan)
@@ -130,7 +135,11 @@ def decide(
         assignable = {
             lower(c.login) for c in program.coordinators if gateway.can_be_assigned(c.login)
         }
-    facts = {"load": load, "assignable": assignable}
+    facts: dict[str, Any] = {"load": load, "assignable": assignable}
+    if may_welcome and markers.latest(issue.comments, bot, intake.WELCOME) is None:
+        from mentoring.mentors_run import availability  # away mentors out, nominators first
+
+        facts["availability"] = availability(gateway, program, issue, today)
     sender = _login(payload.get("sender"))
     if name == "issues" and action == "reopened" and old is not None and not old.open:
         first = intake.reopen(issue, old, program, messages, today, **facts)

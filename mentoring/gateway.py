@@ -38,6 +38,7 @@ from mentoring.model import (
     EditIssue,
     EnsureLabel,
     Issue,
+    OpenPullRequest,
     Plan,
     PostComment,
     RemoveLabels,
@@ -515,6 +516,8 @@ class Gateway:
             return lambda: issue().edit(**kwargs)
         if isinstance(w, CreateIssue):
             return lambda: self._create_issue(w)
+        if isinstance(w, OpenPullRequest):
+            return lambda: self._open_pull(w)
         raise TypeError(f"unknown write {w!r}")
 
     @staticmethod
@@ -539,6 +542,26 @@ class Gateway:
             ]
             if not mine:
                 self._repo.create_issue(title=w.title, body=w.body, labels=list(w.labels))
+
+    def _open_pull(self, w: OpenPullRequest) -> None:
+        """Branch, commit one file, open the pull request; each step skipped if already done."""
+        repo = self._repo
+        owner = self.target.repo.split("/")[0]
+        if list(repo.get_pulls(state="open", head=f"{owner}:{w.branch}")):
+            return  # made by an earlier run whose response was lost
+        base = repo.default_branch
+        head = repo.get_branch(base).commit.sha
+        try:
+            repo.create_git_ref(f"refs/heads/{w.branch}", head)
+        except GithubException as exc:
+            if exc.status != 422:  # 422: the branch is left from a run that died: reuse it
+                raise
+            repo.get_git_ref(f"heads/{w.branch}").edit(head, force=True)
+        current = repo.get_contents(w.path, ref=w.branch)
+        if isinstance(current, list) or current.sha != w.base_blob:
+            raise _Skip(f"#{w.issue}: {w.path} changed since it was read: the next run retries")
+        repo.update_file(w.path, w.message, w.content, current.sha, branch=w.branch)
+        repo.create_pull(title=w.title, body=w.body, head=w.branch, base=base)
 
     def _post_comment(self, w: PostComment) -> None:
         """Post a comment once: on 5xx re-read the issue and post again only if it is not there."""

@@ -134,14 +134,32 @@ def mentor_load(issues: Iterable[Issue], program: Program) -> dict[str, int]:
     return load
 
 
-def suggestions(role: Any, load: Mapping[str, int], applicant: str | None) -> list[dict[str, Any]]:
-    """Mentors of ``role`` with a free place, least loaded first (roles.yml order breaks ties)."""
+@dataclass(frozen=True)
+class Availability:
+    """Who is away (lowercase logins), and who nominated the applicant (suggested first)."""
+
+    away: frozenset[str] = frozenset()
+    first: tuple[str, ...] = ()
+
+
+def suggestions(
+    role: Any,
+    load: Mapping[str, int],
+    applicant: str | None,
+    availability: Availability = Availability(),
+) -> list[dict[str, Any]]:
+    """Mentors of ``role`` with a free place, least loaded first (roles.yml order breaks ties);
+    away mentors left out, the applicant's nominators first."""
+    first = [lower(x) for x in availability.first]
     found = []
     for index, mentor in enumerate(role.mentors):
         taken = load.get(lower(mentor.login), 0)
+        if lower(mentor.login) in availability.away:
+            continue
         if taken < mentor.capacity and not same_login(mentor.login, applicant):
             found.append((taken, index, mentor))
-    found.sort(key=lambda item: (item[0], item[1]))
+    rank = {login: n for n, login in enumerate(first)}
+    found.sort(key=lambda item: (rank.get(lower(item[2].login), len(rank)), item[0], item[1]))
     return [{"login": m.login, "load": taken, "capacity": m.capacity} for taken, _, m in found]
 
 
@@ -197,6 +215,7 @@ def step(
     *,
     load: Mapping[str, int],
     assignable: Iterable[str],
+    availability: Availability = Availability(),
 ) -> Step:
     """Intake for an application issue in whatever state its card shows.
 
@@ -213,11 +232,11 @@ def step(
     if current is None and not issue.open:
         return skip(issue.number, "closed before the bot saw it: nothing to do")
     if current is not None and current.status == "waiting":
-        return _waiting(issue, current, program, messages, load, assignable)
+        return _waiting(issue, current, program, messages, load, assignable, availability)
     base = current or Mentorship(
         issue.number, issue.author, NEEDS_INFO, applied=_applied(issue, today)
     )
-    return _check(issue, base, program, messages, today, load, assignable)
+    return _check(issue, base, program, messages, today, load, assignable, availability)
 
 
 def _check(
@@ -228,6 +247,7 @@ def _check(
     today: date,
     load: Mapping[str, int],
     assignable: Iterable[str],
+    availability: Availability = Availability(),
 ) -> Step:
     """Check the form; move ``base`` to needs-info or waiting, with the comments that go along."""
     answers = form.parse(issue.body)
@@ -242,7 +262,7 @@ def _check(
     if markers.latest(issue.comments, program.settings.bot_login, NEEDS_INFO) is not None:
         writes += _comment_write(issue, program, NEEDS_INFO, messages.render("needs-info-done"))
     return Step(new, tuple(writes)).then(
-        _welcome(issue, new, program, messages, answers, load, assignable)
+        _welcome(issue, new, program, messages, answers, load, assignable, availability)
     )
 
 
@@ -253,6 +273,7 @@ def _waiting(
     messages: Messages,
     load: Mapping[str, int],
     assignable: Iterable[str],
+    availability: Availability = Availability(),
 ) -> Step:
     """A complete application waiting for a mentor: follow a role change, finish a lost welcome."""
     answers = form.parse(issue.body)
@@ -266,7 +287,9 @@ def _waiting(
     elif role is not None and not same_login(role.id, m.role):
         m = dataclasses.replace(m, role=role.id)
         result = Step(m)
-    return result.then(_welcome(issue, m, program, messages, answers, load, assignable))
+    return result.then(
+        _welcome(issue, m, program, messages, answers, load, assignable, availability)
+    )
 
 
 def _welcome(
@@ -277,6 +300,7 @@ def _welcome(
     answers: form.Answers,
     load: Mapping[str, int],
     assignable: Iterable[str],
+    availability: Availability = Availability(),
 ) -> Step:
     """Assign the coordinators and post the welcome, once (the welcome marker says it was done)."""
     if markers.latest(issue.comments, program.settings.bot_login, WELCOME) is not None:
@@ -296,7 +320,7 @@ def _welcome(
         role=role.name if role else (m.role or ""),
         coordinators=assigned,
         unassignable=unassignable,
-        mentors=suggestions(role, load, m.mentee) if role else [],
+        mentors=suggestions(role, load, m.mentee, availability) if role else [],
         contact=program.settings.private_contact,
     )
     writes.append(PostComment(issue.number, with_marker(body, WELCOME), key=WELCOME))
@@ -317,6 +341,7 @@ def reopen(
     *,
     load: Mapping[str, int],
     assignable: Iterable[str],
+    availability: Availability = Availability(),
 ) -> Step:
     """A declined or withdrawn application reopened: active again if it has mentors, else intake."""
     if current is None or current.status not in ("declined", "withdrawn"):
@@ -325,4 +350,4 @@ def reopen(
     if current.mentors:
         m = current.moved("active", today, started=current.started or today, paused_until=None)
         return Step(m)
-    return _check(issue, current, program, messages, today, load, assignable)
+    return _check(issue, current, program, messages, today, load, assignable, availability)

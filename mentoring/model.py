@@ -20,6 +20,7 @@ __all__ = [
     "EditIssue",
     "EnsureLabel",
     "Issue",
+    "OpenPullRequest",
     "Plan",
     "PostComment",
     "RemoveLabels",
@@ -205,6 +206,31 @@ class EditIssue(Write):
             parts.append(f" title {self.title!r}")
         head = "".join(parts) + ":"
         return head + ("\n" + _indent(self.body) if self.body is not None else "")
+
+
+@dataclass(frozen=True)
+class OpenPullRequest(Write):
+    """A branch from the default branch with one file changed, and a pull request of it.
+
+    ``issue`` is the issue it is for (it says ``Closes #issue``). ``base_blob`` is the
+    git blob sha of the file the change was computed from: if the file changed since,
+    nothing is written (the next run recomputes). An open pull request from ``branch``
+    already there means it was made: nothing is written either.
+    """
+
+    branch: str
+    path: str
+    content: str
+    base_blob: str
+    title: str
+    body: str
+    message: str
+
+    def describe(self) -> str:
+        return (
+            f"#{self.issue} open pull request {self.title!r} from branch {self.branch} "
+            f"changing {self.path}:\n{_indent(self.body)}"
+        )
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from typing import Any
 
 import click
 
-from mentoring import checkins, dashboard, markers, runs, state
+from mentoring import checkins, dashboard, markers, mentors_run, runs, state
 from mentoring.config import Program, Settings
 from mentoring.errors import MentoringError
 from mentoring.gateway import PER_PAGE, Gateway, IssueGone, RunReport
@@ -68,6 +68,7 @@ class Snapshot:
     comments_read: int = 0
     unreadable: tuple[tuple[int, str], ...] = ()  # moved or deleted since it was listed
     failed: tuple[tuple[int, str], ...] = ()  # a read that failed
+    records: tuple[Comment, ...] = ()  # the mentors' side: bot comments with its records
 
     def mentorship(self, number: int) -> Mentorship | None:
         return self.mentorships.get(number)
@@ -117,6 +118,7 @@ def collect(gateway: Gateway, program: Program, today: date) -> Snapshot:
     comments = gateway.comments_since(since)
     grouped = group_comments(comments, numbers)
     read = len(comments)
+    records = mentors_run.records(comments, bot)
 
     def lacks_card(issue: Issue) -> bool:
         # An issue opened since ``since`` has shown all its comments: no card means none.
@@ -170,10 +172,16 @@ def collect(gateway: Gateway, program: Program, today: date) -> Snapshot:
         comments_read=read,
         unreadable=tuple(unreadable),
         failed=tuple(failed),
+        records=records,
     )
 
 
-def decide(snapshot: Snapshot, program: Program, messages: Messages) -> list[Plan]:
+def decide(
+    snapshot: Snapshot,
+    program: Program,
+    messages: Messages,
+    away: dict[str, date] | None = None,
+) -> list[Plan]:
     """Each issue's plan for the day (empty plans left out), the most overdue first.
 
     When the run's write cap defers some issues to the next run, the check-ins
@@ -182,7 +190,7 @@ def decide(snapshot: Snapshot, program: Program, messages: Messages) -> list[Pla
     plans = []
     for issue in snapshot.issues:
         p = checkins.plan_issue(
-            issue, snapshot.mentorship(issue.number), program, messages, snapshot.today
+            issue, snapshot.mentorship(issue.number), program, messages, snapshot.today, away
         )
         if p.writes or p.notes:
             plans.append(p)
@@ -278,9 +286,11 @@ def one_pass(gateway: Gateway, program: Program, messages: Messages, today: date
     """The whole pass: read, decide, write, then the dashboard; the writes are in
     ``gateway.report``."""
     snapshot = collect(gateway, program, today)
-    plans = decide(snapshot, program, messages)
+    side = mentors_run.gather(gateway, program, snapshot)
+    plans = decide(snapshot, program, messages, side.away(today))
+    plans.append(mentors_run.nightly_plan(side, program, messages))
     apply(gateway, plans, snapshot, program)
-    refresh_dashboard(gateway, program, messages, snapshot, plans)
+    refresh_dashboard(gateway, program, messages, snapshot, plans, side)
     return snapshot
 
 
@@ -339,13 +349,17 @@ def refresh_dashboard(
     messages: Messages,
     snapshot: Snapshot,
     plans: Sequence[Plan],
+    side: mentors_run.Side | None = None,
 ) -> None:
     """Bring the dashboard issue up to date; the last successful run is today unless a write
     or read failed (then the date it last was stays, so coordinators see the gap)."""
     settings = program.settings
-    existing = dashboard.find(
-        gateway.issues(state="all", labels=[settings.labels.dashboard]), settings.bot_login
-    )
+    if side is not None and side.read_dashboard:
+        existing = side.dashboard  # read by `mentors_run.gather` already
+    else:
+        existing = dashboard.find(
+            gateway.issues(state="all", labels=[settings.labels.dashboard]), settings.bot_login
+        )
     report = gateway.report
     ok = not report.failed
     last_run = snapshot.today if ok else dashboard.last_run_of(existing, settings.bot_login)
@@ -360,7 +374,12 @@ def refresh_dashboard(
     ]
     facts = dashboard.collect_facts(recent, None, mentorships, program)
     link = dashboard.report_link(gateway.target.server_url, gateway.target.repo)
-    body = dashboard.render(mentorships, program, messages, snapshot.today, last_run, link, facts)
+    extra = ""
+    if side is not None:  # the mentors' side: registrations, nominations, away, and the ledger
+        extra = mentors_run.dashboard_part(side, mentorships, program, messages, snapshot.today)
+    body = dashboard.render(
+        mentorships, program, messages, snapshot.today, last_run, link, facts, extra=extra
+    )
     gateway.apply(dashboard.plan(existing, body, program))
 
 

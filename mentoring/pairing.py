@@ -57,8 +57,11 @@ class Command:
     line: int
 
 
-def commands(body: str | None) -> list[Command]:
-    """The slash commands in a comment, in order, outside code blocks, quotes and HTML comments."""
+def commands(body: str | None, names: Iterable[str] | None = None) -> list[Command]:
+    """The slash commands in a comment, in order, outside code blocks, quotes and HTML comments.
+
+    ``names``: the commands to look for (default: this module's; mentors.py has its own)."""
+    known = WHO if names is None else frozenset(names)
     text = _HTML_COMMENT.sub("", (body or "").replace("\r\n", "\n").replace("\r", "\n"))
     found = []
     fence: str | None = None
@@ -72,7 +75,7 @@ def commands(body: str | None) -> list[Command]:
             fence = match.group("fence")
             continue
         match = _COMMAND.match(line)  # indented code (4+ spaces) and "> quotes" never match
-        if match and match.group("name").lower() in WHO:
+        if match and match.group("name").lower() in known:
             args = (match.group("args") or "").strip()
             found.append(Command(match.group("name").lower(), args, number))
     return found

@@ -258,9 +258,10 @@ def test_a_year_of_nights(emulator, app):
             card_text(app, m)
         )
 
-    # reads: two listings a night, never one request per issue, and a third to find the
-    # dashboard. The comment listing reaches further back only when a card is older than the
-    # window: pia's while her pause outlasted it, and everyone's on the first night after the
+    # reads: two listings a night, never one request per issue, a third to find the
+    # dashboard and a fourth for mentor registrations. The comment listing reaches further
+    # back only when a card is older than the window: pia's while her pause outlasted it, and
+    # everyone's on the first night after the
     # outage (the widened read is cheaper than reading those issues one by one)
     issues, recent = f"/repos/{REPO}/issues", f"/repos/{REPO}/issues/comments since"
     labels = f"/repos/{REPO}/labels"  # read once in a run that may have to create a label
@@ -272,13 +273,16 @@ def test_a_year_of_nights(emulator, app):
         if rest[:1] == [recent]:
             widened.append(d)
             rest = rest[1:]
+        # the dashboard issue, found by its label (it holds the mentors' ledger), and the
+        # open mentor registrations
+        assert rest[:2] == [issues, issues], d
+        rest = rest[2:]
         if d in wrote_to_applications:
             # before writing, one listing of what changed since the read (a /pause meanwhile)
             assert rest[:1] == [f"{issues} since"], d
             rest = rest[1:]
         relabelled = d in flags or d == S + timedelta(days=160)  # a flag, or the resume
         expected = [labels] if relabelled else []
-        expected.append(issues)  # the dashboard issue, found by its label
         if d == first_night:
             expected.append(labels)  # the dashboard is created, with its label
         assert rest == expected, d
