@@ -547,7 +547,11 @@ def test_a_form_without_a_role_question_asks_the_coordinators(tmp_path):
 def test_an_empty_required_free_text_role_is_asked_of_the_applicant(free_program):
     plan, m = run_intake(free_program, application(free_program, ""))
     assert m.status == "needs-info"
-    [ask] = [w.body for w in plan.writes if isinstance(w, PostComment) and "needs-info" in w.body]
+    [ask] = [
+        w.body
+        for w in plan.writes
+        if isinstance(w, PostComment) and "mentoring:needs-info" in w.body
+    ]
     assert "**Which role, and why?** is empty" in ask
 
 
