@@ -384,3 +384,24 @@ def test_the_web_host_follows_the_api_host(env, server):
 
     target = Target.from_env("o/r", env)
     assert (target.server_url, target.web_url) == (server, f"{server}/o/r")
+
+
+def test_the_local_graduation_check_reads_the_folders_file_at_both_refs(tmp_path):
+    top, root = repository_with_a_program_folder(tmp_path)
+    entry = (
+        "participants:\n  - name: Ada Example\n    login: ada-example\n    role: maintainer\n"
+        "    issue: 12\n    mentors: [lin-mentor]\n    started: 2026-01-15\n"
+        "    graduated: 2026-09-30\n"
+    )
+    (root / "participants.yml").write_text(entry)
+    git = ["git", "-C", str(top), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "program"], check=True)
+    (root / "participants.yml").write_text("participants: []\n")  # the entry removed
+    result = run_cli(
+        "graduation", "check", "--base", "HEAD", api_url="http://127.0.0.1:9", root=root
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"Checked {PREFIX}/participants.yml: HEAD → the working tree." in result.stdout
+    assert "removes the entry of 'ada-example'" in result.stdout
+    assert f"{PREFIX}/participants.yml:1:" in result.stdout
