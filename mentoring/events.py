@@ -101,9 +101,7 @@ def run(app: Any, name: str, payload_path: Path, today: date) -> int:
     except IssueGone as exc:
         plan = Plan.ignore(f"{exc}: nothing to do", number)
     gateway.apply(plan)
-    for issue_number, text in plan.notes:  # why nothing (more) was done, one line each
-        click.echo(f"skipped: #{issue_number}: {text}")
-    return runs.finish(gateway.report, title)
+    return runs.finish(gateway.report, title)  # prints why nothing (more) was done
 
 
 def decide(

@@ -38,8 +38,11 @@ TITLE = "Graduation check"
 # --------------------------------------------------------------------------- commands
 
 
-def check(app: Any, *, base: str | None, head: str | None, pr: int | None) -> int:
-    """`mentoring graduation check`: exit 1 if the change to participants.yml has a problem."""
+def check(
+    app: Any, *, base: str | None, head: str | None, pr: int | None, comment: bool = True
+) -> int:
+    """`mentoring graduation check`: exit 1 if the change to participants.yml has a problem;
+    with ``pr``, the result is also a comment on it unless ``comment`` is False."""
     if pr is None:
         return _check_local(app, base, head)
     gw = app.gateway()
@@ -53,7 +56,7 @@ def check(app: Any, *, base: str | None, head: str | None, pr: int | None) -> in
             f"Reading both versions of {_path(_program(app))} from pull request #{pr}: "
             "--base/--head unused."
         )
-    return _check_pull(app, gw, pr, datetime.now(UTC).date())
+    return _check_pull(app, gw, pr, datetime.now(UTC).date(), comment=comment)
 
 
 def entry(app: Any, issue: int, today: date) -> int:
@@ -159,7 +162,9 @@ def _path(program: Any) -> str:
     return program.layout.path(FILE)
 
 
-def _check_pull(app: Any, gw: Gateway, number: int, today: date, *, quiet: bool = False) -> int:
+def _check_pull(
+    app: Any, gw: Gateway, number: int, today: date, *, quiet: bool = False, comment: bool = True
+) -> int:
     """Every check on pull request ``number``, reported in annotations, summary and one comment."""
     program, messages = _program(app), app.messages
     bot = program.settings.bot_login
@@ -202,6 +207,8 @@ def _check_pull(app: Any, gw: Gateway, number: int, today: date, *, quiet: bool 
         file=where,
     )
     plan = graduation.comment_plan(number, gw.issue_comments(number), body, bot)
+    if not comment:
+        plan = Plan.ignore("--no-comment: the result is not posted on the pull request", number)
     code = runs.finish(gw.apply(plan), TITLE)
     return 1 if problems else code
 

@@ -21,6 +21,7 @@ import signal
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 from mentoring.emulator import accounts, contents, issues, pulls, render
@@ -213,8 +214,21 @@ def get_state(emu: Emulator, call: Call) -> Response:
 
 
 @admin.route("GET", "/_emulator/events")
-def drain_events(emu: Emulator, call: Call) -> Response:
+def peek_events(emu: Emulator, call: Call) -> Response:
+    """The queued webhook deliveries, oldest first; reading leaves them queued."""
+    return Response(200, list(emu.data["events"]))
+
+
+@admin.route("POST", "/_emulator/events/take")
+def take_events(emu: Emulator, call: Call) -> Response:
+    """The queued webhook deliveries, emptying the queue (each is handed out once)."""
     return Response(200, emu.events())
+
+
+@admin.route("DELETE", "/_emulator/events")
+def clear_events(emu: Emulator, call: Call) -> Response:
+    emu.events()
+    return Response(204)
 
 
 @admin.route("POST", "/_emulator/users/{login}/delete")
@@ -282,8 +296,12 @@ class _Handler(BaseHTTPRequestHandler):
             if self.path.startswith(ADMIN_PREFIX):
                 response = answer_admin(emu, self.command, self.path, raw)
             else:
+                queued = len(emu.data["events"])
                 auth = self.headers.get("Authorization")
                 response = answer_api(emu, self.command, self.path, raw, auth)
+                if self.server.event_files is not None:
+                    for delivery in emu.data["events"][queued:]:
+                        self.server.event_files.write(delivery["name"], delivery["payload"])
         self._send(response)
 
     def _send(self, response: Response) -> None:
@@ -309,6 +327,40 @@ class _Handler(BaseHTTPRequestHandler):
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     emulator: Emulator
+    event_files: EventFiles | None = None
+
+
+# Pull request events reach the graduation workflow as pull_request_target.
+WORKFLOW_EVENT_NAMES = {"pull_request": "pull_request_target"}
+
+
+class EventFiles:
+    """Each queued webhook delivery also written as a payload file in ``folder``, named as a
+    program workflow receives it: ``0001-issues.opened.json``,
+    ``0002-pull_request_target.opened.json``. ``mentoring event --payload FILE`` takes the
+    event's name from such a name. Numbering goes on after the files already there."""
+
+    def __init__(self, folder: str | os.PathLike) -> None:
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        numbers = [
+            int(match.group(1))
+            for path in self.folder.glob("*.json")
+            if (match := re.match(r"(\d+)-", path.name))
+        ]
+        self.next = max(numbers, default=0) + 1
+
+    def name(self, event: str, payload: dict) -> str:
+        event = WORKFLOW_EVENT_NAMES.get(event, event)
+        action = payload.get("action")
+        action = action if isinstance(action, str) and re.fullmatch(r"[a-z_]+", action) else "event"
+        return f"{self.next:04d}-{event}.{action}.json"
+
+    def write(self, event: str, payload: dict) -> Path:
+        path = self.folder / self.name(event, payload)
+        self.next += 1
+        path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        return path
 
 
 class EmulatorServer:
@@ -323,9 +375,11 @@ class EmulatorServer:
         port: int = 0,
         state_file: str | os.PathLike | None = None,
         seed_dir: str | os.PathLike | None = None,
+        events_dir: str | os.PathLike | None = None,
     ) -> None:
         self.port = port
         self.state_file = state_file
+        self.event_files = EventFiles(events_dir) if events_dir is not None else None
         if state_file is not None and os.path.exists(state_file):
             self.state = Emulator.load(state_file)
         else:
@@ -342,6 +396,7 @@ class EmulatorServer:
     def start(self) -> EmulatorServer:
         self._httpd = _HTTPServer(("127.0.0.1", self.port), _Handler)
         self._httpd.emulator = self.state
+        self._httpd.event_files = self.event_files
         self.state.base_url = self.url
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,
@@ -372,10 +427,14 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def serve(port: int, state_file: str | None, seed_dir: str | None) -> None:
+def serve(
+    port: int, state_file: str | None, seed_dir: str | None, events_dir: str | None = None
+) -> None:
     """Serve in the foreground until Ctrl-C or SIGTERM, then save the state (if a file is set)."""
-    server = EmulatorServer(port, state_file, seed_dir).start()
+    server = EmulatorServer(port, state_file, seed_dir, events_dir).start()
     print(f"GitHub emulator listening on {server.url}", flush=True)
+    if events_dir is not None:
+        print(f"Writing each webhook event as a payload file in {events_dir}", flush=True)
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         while True:
