@@ -94,7 +94,6 @@ def find_layout(root: Path | str, env: dict[str, str] | None = None) -> Layout:
     nearest folder above with a ``.git`` (a folder, or a worktree's file), else root itself."""
     env = os.environ if env is None else env
     here = Path(root).resolve()
-    top = None
     workspace = env.get("GITHUB_WORKSPACE")
     if workspace and here.is_relative_to(Path(workspace).resolve()):
         top = Path(workspace).resolve()
