@@ -9,9 +9,10 @@ then runs one nightly pass and a second one, and prints JSON:
 - ``reads``/``writes``: requests of the first pass (GET / anything else);
 - ``read_lower_bound``: pages of open applications plus pages of the comments
   updated in the pass's window, plus the one listing that finds the dashboard
-  issue and the one of open mentor registrations: the least any pass that writes nothing could read (a pass that writes
-  also lists, before every 25 issues it writes to, the applications changed
-  since it read them, and the repo's labels once if it must create one);
+  issue and the one of open mentor registrations: the least any pass that writes
+  nothing could read (a pass that writes also lists, before every 25 issues it
+  writes to, the applications changed since it read them, and the repo's labels
+  once if it must create one);
 - ``reads_over_bound``: reads divided by that bound (target: at most 1.2);
 - ``exception_reads``: issues read one by one (target: none in the steady state);
 - ``second_pass_writes``: target 0;

@@ -41,7 +41,6 @@ REGISTERED = "registered"
 MAX_COMMANDS = 10
 MAX_AWAY_DAYS = 366
 MAX_NOMINATIONS = 400  # kept in the ledger (the oldest go first); see docs/mentors.md
-APPLICATION_FORM = "application.yml"
 
 NOMINATION_FORM = ".github/ISSUE_TEMPLATE/nomination.yml"
 NOMINATION_FIELDS = (("nominee", "Who you nominate"), ("role", "Role"), ("why", "Why them"))
@@ -118,7 +117,7 @@ class Ledger:
         """Nominations whose nominee has an application for the role, marked as applied."""
         found: dict[tuple[str, str], int] = {}
         for issue in applications:
-            role = form.role_of(form.parse(issue.body).get(form.ROLE_FIELD), program)
+            role = form.role_of(form.parse(issue.body, program.form).role, program)
             if role is not None and issue.author:
                 found.setdefault((lower(issue.author), role.id), issue.number)
         nominations = tuple(
@@ -408,10 +407,16 @@ def may_go_away(
 # --------------------------------------------------------------------------- /nominate
 
 
-def application_link(repo_url: str, role: Any) -> str:
-    """The application form, prefilled with the role: ``/issues/new?template=…&role=…``."""
-    query = urllib.parse.urlencode({"template": APPLICATION_FORM, "role": form.option(role)})
-    return f"{repo_url.rstrip('/')}/issues/new?{query}"
+def application_link(repo_url: str, role: Any, spec: form.Form = form.DEFAULT_FORM) -> str:
+    """The application form, prefilled with the role: ``/issues/new?template=FILE&ID=VALUE``.
+
+    GitHub prefills an issue form's field from a query parameter named by the field's
+    ``id``; a dropdown takes the option's text.
+    """
+    params = {"template": spec.file.rsplit("/", 1)[-1]}
+    if spec.fields.role:
+        params[spec.fields.role] = role.name if spec.role_is_free_text else form.option(role)
+    return f"{repo_url.rstrip('/')}/issues/new?{urllib.parse.urlencode(params)}"
 
 
 def _nominate(run: _Run, author: str, args: str, day: date) -> tuple[str, Marker]:
@@ -459,7 +464,7 @@ def _nominate(run: _Run, author: str, args: str, day: date) -> tuple[str, Marker
         nominator=author,
         role=role.name,
         description=role.description,
-        link=application_link(run.facts.repo_url, role),
+        link=application_link(run.facts.repo_url, role, program.form),
     )
     data = {"nominee": nominee, "role": role.id, "by": author, "on": day.isoformat()}
     data["issue"] = run.issue.number

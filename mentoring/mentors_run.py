@@ -35,9 +35,9 @@ def read_ledger(gateway: Any, program: Any, today: date) -> mentors.Ledger:
     return mentors.ledger_of(existing.body if existing else None, comments, bot)
 
 
-def roles_file(gateway: Any) -> registration.RolesFile | None:
+def roles_file(gateway: Any, program: Any) -> registration.RolesFile | None:
     """roles.yml on the default branch, with its blob id (the pull request's base)."""
-    path = config.ROLES_FILE
+    path = program.layout.path(config.ROLES_FILE)
     data = gateway.read_file(path)
     if data is None:
         return None
@@ -53,7 +53,7 @@ def availability(gateway: Any, program: Any, issue: Issue, today: date) -> Avail
     from mentoring import form
 
     ledger = read_ledger(gateway, program, today)
-    role = form.role_of(form.parse(issue.body).get(form.ROLE_FIELD), program)
+    role = form.role_of(form.parse(issue.body, program.form).role, program)
     first = ledger.nominators(issue.author, role.id if role else None)
     return Availability(frozenset(ledger.away_on(today)), tuple(first))
 
@@ -142,7 +142,7 @@ def plan_for(gateway: Any, issue: Issue, program: Any, messages: Any, today: dat
         ledger = read_ledger(gateway, program, today)
     rolefile = None
     if "approve" in names and kind == "registration":
-        rolefile = roles_file(gateway)
+        rolefile = roles_file(gateway, program)
     facts = mentors.Facts(ledger, gateway.target.web_url, m, rolefile)
     return mentors.plan_issue(issue, program, messages, today, facts)
 
