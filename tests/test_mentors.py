@@ -1,4 +1,4 @@
-"""The mentors' side, pure: registration, /approve, /nominate, /away, the ledger, roles.yml edits."""
+"""The mentors' side, pure: registration, /approve, /nominate, /away, ledger, roles.yml edits."""
 
 from __future__ import annotations
 
@@ -214,7 +214,7 @@ def approved(by="octo-coordinator", program=PROGRAM, roles_file=ROLES_FILE, body
 
 
 def test_approve_opens_one_pull_request_that_only_adds_lines_and_passes_validation():
-    issue, p = approved()
+    _, p = approved()
     pulls = [w for w in p.writes if isinstance(w, OpenPullRequest)]
     assert len(pulls) == 1
     pull = pulls[0]
@@ -374,7 +374,10 @@ def test_nobody_is_invited_twice():
 
 
 def test_a_nomination_issue_form_is_its_authors_nomination():
-    body = "### Who you nominate\n\n@alan-t\n\n### Role\n\nMaintainer (maintainer)\n\n### Why them\n\nx"
+    body = (
+        "### Who you nominate\n\n@alan-t\n\n### Role\n\nMaintainer (maintainer)\n\n"
+        "### Why them\n\nx"
+    )
     issue = Issue(
         number=30,
         title="Nomination: Alan",
@@ -566,7 +569,10 @@ def test_add_mentor_only_adds_lines(text, role, capacity, added):
 
 
 def test_add_mentor_in_a_flow_list_changes_that_line_only():
-    text = "coordinators: [a]\nroles:\n  - id: x\n    name: X\n    description: d\n    mentors: [b]  # one\n"
+    text = (
+        "coordinators: [a]\nroles:\n  - id: x\n    name: X\n    description: d\n"
+        "    mentors: [b]  # one\n"
+    )
     new = rolesedit.add_mentor(text, "x", "alan-t")
     assert new.splitlines()[-1] == "    mentors: [b, alan-t]  # one"
     assert new.splitlines()[:-1] == text.splitlines()[:-1]
