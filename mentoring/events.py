@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from mentoring import form, intake, markers, pairing, state
+from mentoring import form, intake, markers, mentors, pairing, state
 from mentoring.errors import MentoringError
 from mentoring.model import Issue, Plan, lower
 
@@ -66,7 +66,8 @@ def ignored(name: str, payload: dict[str, Any], program: Any) -> str | None:
             return f"#{number}: a comment by a deleted account"
         if author.get("type") == "Bot" or intake.is_bot(_login(author), program):
             return f"#{number}: a comment by a bot ({_login(author)})"
-        if not pairing.commands(comment.get("body")):
+        body = comment.get("body")
+        if not pairing.commands(body) and not pairing.commands(body, mentors.COMMANDS):
             return f"#{number}: a comment without a command"
     labels = [x.get("name") for x in issue.get("labels") or [] if isinstance(x, dict)]
     application = program.settings.labels.application

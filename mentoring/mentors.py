@@ -296,10 +296,7 @@ def plan_issue(
         return Plan.ignore("locked: the bot cannot answer here", n)
     run = _Run(issue, kind, program, messages, facts, facts.ledger, None, None)
     if kind == "registration":
-        reg, status, writes = registration.sync(issue, program, messages)
-        run.reg, run.status = reg, status
-        if issue.open:
-            run.writes += writes
+        run.reg, run.status, _ = registration.sync(issue, program, messages)
     done = answered(issue, bot)
     if (
         kind == "nomination"
@@ -322,12 +319,9 @@ def plan_issue(
             run.notes.append((n, f"only the first {MAX_COMMANDS} commands of {comment.id} read"))
         _answer(run, comment.id, comment.author, found[:MAX_COMMANDS], comment.created_at.date())
     if run.reg is not None and run.status is not None and issue.open:
-        # /approve may have moved the card on: show it (its writes replace the earlier ones).
-        run.writes = [w for w in run.writes if getattr(w, "key", "") != registration.CARD] + [
-            w
-            for w in registration.card_writes(issue, run.reg, run.status, program, messages)
-            if getattr(w, "key", "") == registration.CARD
-        ]
+        # The card (and its labels) as the commands left it: /approve moves it on.
+        shown = registration.card_writes(issue, run.reg, run.status, program, messages)
+        run.writes = shown + run.writes
     if not run.writes and not run.notes:
         return Plan.ignore("nothing for the mentors' side to do", n)
     return Plan(tuple(_ordered(run.writes)), tuple(run.notes))

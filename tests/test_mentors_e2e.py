@@ -1,0 +1,261 @@
+"""The mentors' side end to end on the emulator: registration → /approve → the bot's pull request
+→ merged → suggested; nomination → invitation → application → nominator first → paired;
+/away → suggestions and check-ins change → back on the date.
+
+People act through the emulator's API (tokens ``as:LOGIN``); the bot runs in-process
+through the same runners as `mentoring event` and `mentoring nightly`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import urllib.parse
+import urllib.request
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mentoring import config, events, markers, mentors, nightly, rolesedit
+from mentoring.cli import App
+from mentoring.emulator import EmulatorServer
+from tests.payloads import build
+from tests.support import REPO, form_body, program_copy, write_payload, writes
+
+pytestmark = pytest.mark.e2e
+
+BOT = "github-actions[bot]"
+DAY = date(2026, 3, 2)
+REG = "mentoring: mentor registration"
+NOM = "mentoring: nomination"
+APP_LABEL = "mentoring: application"
+
+
+def registration_body(login: str, roles: str, capacity: str = "2") -> str:
+    values = {
+        "Your GitHub login": login,
+        "Roles you will mentor for": roles,
+        "How many mentees at once": capacity,
+        "A short note": "I am in UTC+1.",
+    }
+    return "\n\n".join(f"### {k}\n\n{v}" for k, v in values.items()) + "\n"
+
+
+class Scene:
+    def __init__(self, emu: EmulatorServer, root: Path, tmp: Path, monkeypatch):
+        self.emu, self.root, self.tmp = emu, root, tmp
+        self.runs = 0
+        monkeypatch.setenv("GITHUB_API_URL", emu.url)
+        monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
+        monkeypatch.setenv("GITHUB_TOKEN", "bot-token")
+        monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+        emu.state.set_collaborators(
+            REPO,
+            ["octo-coordinator", "mona-coordinator", "sam-mentor", "rio-mentor", "grace-h"],
+        )
+        self.today = DAY
+        self.clock(DAY)
+
+    def clock(self, day: date, hour: int = 10) -> None:
+        self.today = day
+        self.emu.state.set_now(datetime.combine(day, time(hour), UTC))
+
+    def api(self, method: str, path: str, who: str | None = None, body: Any = None) -> Any:
+        request = urllib.request.Request(
+            self.emu.url + path,
+            method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={
+                "Authorization": f"token {'as:' + who if who else 'bot-token'}",
+                "Content-Type": "application/json",
+            },
+        )
+        with urllib.request.urlopen(request) as response:
+            text = response.read()
+        return json.loads(text) if text else None
+
+    def app(self) -> App:
+        return App(self.root, None, False)  # a fresh checkout's program
+
+    def open_issue(self, who: str, title: str, body: str, labels: tuple[str, ...]) -> int:
+        data = {"title": title, "body": body, "labels": list(labels)}
+        number = self.api("POST", f"/repos/{REPO}/issues", who, data)["number"]
+        payload = build.issues("opened", number=number, sender=who, author=who, body=body)
+        payload["issue"]["labels"] = [build.label(x) for x in labels]
+        self.event("issues", payload)
+        return number
+
+    def say(self, who: str, number: int, body: str) -> list[dict]:
+        comment = self.api("POST", f"/repos/{REPO}/issues/{number}/comments", who, {"body": body})
+        issue = self.api("GET", f"/repos/{REPO}/issues/{number}")
+        payload = build.comment(body, number=number, comment_id=comment["id"], author=who)
+        payload["issue"]["labels"] = [build.label(x["name"]) for x in issue["labels"]]
+        payload["issue"]["body"] = issue["body"]
+        return self.event("issue_comment", payload)
+
+    def event(self, name: str, payload: dict) -> list[dict]:
+        self.runs += 1
+        path = write_payload(self.tmp, payload, f"event-{self.runs}.json")
+        self.emu.state.clear_log()
+        assert events.run(self.app(), name, path, self.today) == 0
+        return writes(self.emu.state.log())
+
+    def night(self, day: date) -> list[dict]:
+        self.clock(day, 5)
+        self.emu.state.clear_log()
+        assert nightly.run(self.app(), day) == 0
+        return writes(self.emu.state.log())
+
+    def bot_said(self, number: int, kind: str) -> list[tuple[str, dict]]:
+        found = []
+        for c in self.api("GET", f"/repos/{REPO}/issues/{number}/comments?per_page=100"):
+            if c["user"]["login"] == BOT:
+                found += [(c["body"], d) for k, d in markers.parse(c["body"]) if k == kind]
+        return found
+
+    def last_reply(self, number: int) -> str:
+        return self.bot_said(number, mentors.REPLY)[-1][0]
+
+    def welcome(self, number: int) -> str:
+        return self.bot_said(number, "welcome")[-1][0]
+
+    def apply(self, who: str, role: str) -> int:
+        body = form_body(Role_you_aim_for=role, Your_name=who.title())
+        return self.open_issue(who, f"Mentoring application: {who}", body, (APP_LABEL,))
+
+    def checkout(self) -> None:
+        """The default branch's roles.yml into the program's checkout (the workflow's checkout)."""
+        data = self.api("GET", f"/repos/{REPO}/contents/roles.yml")
+        (self.root / "roles.yml").write_bytes(base64.b64decode(data["content"]))
+
+    def dashboard(self) -> str:
+        label = urllib.parse.quote("mentoring: dashboard")
+        found = self.api("GET", f"/repos/{REPO}/issues?labels={label}&state=all")
+        return found[0]["body"]
+
+
+@pytest.fixture
+def scene(tmp_path, monkeypatch):
+    root = program_copy(tmp_path)
+    with EmulatorServer(seed_dir=root) as emu:
+        yield Scene(emu, root, tmp_path, monkeypatch)
+
+
+def suggested(welcome: str) -> list[str]:
+    line = next(x for x in welcome.splitlines() if x.startswith("**Mentors for this role"))
+    return re.findall(r"@\u200b?([A-Za-z0-9-]+) \(\d+ of \d+ places taken\)", line)
+
+
+def test_register_approve_merge_then_suggested(scene):
+    original = (scene.root / "roles.yml").read_text(encoding="utf-8")
+    body = registration_body("grace-h", "Documentation lead (docs-lead)", "2")
+    reg = scene.open_issue("grace-h", "Mentor registration: Grace", body, (REG,))
+    [(card, data)] = scene.bot_said(reg, "registration")
+    assert data["status"] == "waiting" and "The form is complete" in card
+
+    made = scene.say("kai-mentor", reg, "/approve")
+    assert "can only be used by the program coordinators" in scene.last_reply(reg)
+    assert [w["method"] for w in made] == ["POST"]  # the refusal only
+
+    made = scene.say("octo-coordinator", reg, "Welcome!\n/approve")
+    paths = [(w["method"], w["path"].split(REPO)[-1]) for w in made]
+    assert ("POST", "/git/refs") in paths and ("PUT", "/contents/roles.yml") in paths
+    assert ("POST", "/pulls") in paths
+    assert "adds @\u200bgrace-h to `roles.yml`" in scene.last_reply(reg)
+    [pull] = scene.api("GET", f"/repos/{REPO}/pulls?state=open")
+    assert pull["user"]["login"] == BOT and f"Closes #{reg}" in pull["body"]
+    assert "✔ no problems" in pull["body"]
+    [changed] = scene.api("GET", f"/repos/{REPO}/pulls/{pull['number']}/files")
+    assert changed["filename"] == "roles.yml" and changed["deletions"] == 0
+
+    # the same event again, and a nightly: nothing new (one pull request, one reply)
+    again = scene.say("octo-coordinator", reg, "Thanks")
+    assert again == []
+    assert len(scene.api("GET", f"/repos/{REPO}/pulls?state=all")) == 1
+
+    # the branch's roles.yml: only added lines, and `mentoring validate` accepts it
+    content = scene.api("GET", f"/repos/{REPO}/contents/roles.yml?ref={pull['head']['ref']}")
+    proposed = base64.b64decode(content["content"]).decode()
+    assert rolesedit.added_lines(original, proposed) == [
+        "      - login: grace-h",
+        "        capacity: 2",
+    ]
+    (scene.tmp / "branch").mkdir()
+    branch_root = program_copy(scene.tmp / "branch")
+    (branch_root / "roles.yml").write_text(proposed, encoding="utf-8")
+    program = config.load_program(branch_root)  # raises with every problem if invalid
+    assert "grace-h" in [m.login for m in program.role("docs-lead").mentors]
+
+    scene.clock(DAY + timedelta(days=1))
+    scene.api("PUT", f"/repos/{REPO}/pulls/{pull['number']}/merge", "octo-coordinator", {})
+    shown = scene.api("GET", f"/repos/{REPO}/issues/{reg}")
+    assert (shown["state"], shown["state_reason"]) == ("closed", "completed")
+    scene.checkout()
+
+    number = scene.apply("new-dev", "Documentation lead (docs-lead)")
+    assert "grace-h" in suggested(scene.welcome(number))
+
+
+def test_nomination_invites_once_then_the_nominator_is_suggested_first_and_paired(scene):
+    nomination = (
+        "### Who you nominate\n\n@alan-t\n\n### Role\n\nIssue triager (triager)\n\n"
+        "### Why them\n\nTriages every week."
+    )
+    nom = scene.open_issue("rio-mentor", "Nomination: Alan", nomination, (NOM,))
+    [(invite, data)] = scene.bot_said(nom, mentors.NOMINATION)
+    assert data["nominee"] == "alan-t" and data["by"] == "rio-mentor"
+    assert "@alan-t" in invite and "template=application.yml&role=Issue+triager" in invite
+
+    scene.night(DAY + timedelta(days=1))
+    board = scene.dashboard()
+    assert "| @\u200balan-t | Issue triager | @\u200brio-mentor | 2026-03-02 | #" in board
+
+    scene.clock(DAY + timedelta(days=2))
+    scene.say("sam-mentor", nom, "/nominate @Alan-T triager")
+    reply = scene.last_reply(nom)
+    assert "was invited for the Issue triager role on 2026-03-02" in reply
+    assert "@alan-t" not in reply.casefold()  # not pinged twice
+
+    scene.say("grace-h", nom, "/nominate @someone triager")
+    assert "can only be used by" in scene.last_reply(nom)
+
+    application = scene.apply("alan-t", "Issue triager (triager)")
+    assert suggested(scene.welcome(application))[0] == "rio-mentor"  # sam-mentor comes first else
+
+    scene.say("octo-coordinator", application, "/mentor @rio-mentor")
+    issue = scene.api("GET", f"/repos/{REPO}/issues/{application}")
+    assert "rio-mentor" in {a["login"] for a in issue["assignees"]}
+    assert {x["name"] for x in issue["labels"]} >= {"status: active"}
+
+    scene.night(DAY + timedelta(days=3))
+    assert "### Open nominations\n\nNone." in scene.dashboard()
+
+
+def test_away_changes_suggestions_and_checkins_then_ends_on_the_date(scene):
+    first = scene.apply("bea-b", "Issue triager (triager)")
+    scene.say("octo-coordinator", first, "/mentor @sam-mentor")
+    back = DAY + timedelta(days=40)
+    scene.say("sam-mentor", first, f"/away until {back.isoformat()}")
+    assert f"is away until {back.isoformat()}" in scene.last_reply(first)
+    assert "check-ins address the coordinators" in scene.last_reply(first)
+
+    scene.say("bea-b", first, f"/away until {back.isoformat()}")  # the mentee may not
+    assert "can only be used by a mentor listed in `roles.yml`" in scene.last_reply(first)
+
+    second = scene.apply("cy-d", "Issue triager (triager)")
+    assert suggested(scene.welcome(second)) == ["rio-mentor"]
+
+    scene.night(DAY + timedelta(days=30))  # check-in 1 falls due while sam-mentor is away
+    [(checkin, _)] = scene.bot_said(first, "checkin")
+    greeting = next(x for x in checkin.splitlines() if "how is the mentorship going" in x)
+    assert greeting.startswith("@octo-coordinator, @mona-coordinator, @bea-b:")
+    assert "sam-mentor is away until" in checkin.replace("\u200b", "")
+    assert f"- @\u200bsam-mentor until {back.isoformat()}" in scene.dashboard()
+
+    scene.night(back)
+    assert "### Mentors away\n\nNobody." in scene.dashboard()
+    third = scene.apply("di-e", "Issue triager (triager)")
+    assert "sam-mentor" in suggested(scene.welcome(third))
