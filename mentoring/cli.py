@@ -260,10 +260,20 @@ def emulator(
     help="The event payload JSON file. Default: $GITHUB_EVENT_PATH.",
 )
 @click.option("--today", type=DATE, default=None, help="Act as if today were this date.")
+@click.option(
+    "--open-pulls",
+    is_flag=True,
+    envvar="MENTORING_OPEN_PULLS",
+    help="This job may open pull requests (contents and pull-requests: write): answer a "
+    "/approve on a mentor registration with one. Without it, such an /approve is left "
+    "for the job that may (docs/mentors.md). Default: $MENTORING_OPEN_PULLS.",
+)
 @dry_run_option
 @click.pass_obj
 @user_errors
-def event(app: App, name: str | None, payload: Path | None, today: date | None) -> int:
+def event(
+    app: App, name: str | None, payload: Path | None, today: date | None, open_pulls: bool
+) -> int:
     """Handle one GitHub event: an application, an edit, an assignment, a slash command, a PR.
 
     In Actions both options come from the environment. By hand, pass a payload
@@ -289,7 +299,7 @@ def event(app: App, name: str | None, payload: Path | None, today: date | None) 
         return 2
     from mentoring.events import run
 
-    return run(app, name, payload, _today(today))
+    return run(app, name, payload, _today(today), open_pulls=open_pulls)
 
 
 _EVENT_FILE = re.compile(r"\d+-([a-z_]+)\.[a-z_]+\.json")

@@ -77,8 +77,9 @@ def ignored(name: str, payload: dict[str, Any], program: Any) -> str | None:
     return None
 
 
-def run(app: Any, name: str, payload_path: Path, today: date) -> int:
-    """Handle one event; exit 0 unless a write failed."""
+def run(app: Any, name: str, payload_path: Path, today: date, *, open_pulls: bool = False) -> int:
+    """Handle one event; exit 0 unless a write failed. ``open_pulls``: the job may open
+    pull requests (a mentor registration's ``/approve``)."""
     payload = load_payload(payload_path)
     if name in PULL_EVENTS:
         from mentoring.graduation_run import on_pull_request
@@ -87,7 +88,7 @@ def run(app: Any, name: str, payload_path: Path, today: date) -> int:
     program = app.program
     from mentoring import mentors_run
 
-    if (code := mentors_run.on_event(app, name, payload, today)) is not None:
+    if (code := mentors_run.on_event(app, name, payload, today, open_pulls)) is not None:
         return code  # a mentor registration or nomination, or a command outside applications
     reason = ignored(name, payload, program)
     if reason is not None:
@@ -103,7 +104,7 @@ def run(app: Any, name: str, payload_path: Path, today: date) -> int:
     try:
         issue = gateway.issue(number)
         plan = decide(gateway, issue, name, payload, program, messages, today)
-        plan += mentors_run.plan_for(gateway, issue, program, messages, today)  # /away, /nominate
+        plan += mentors_run.plan_for(gateway, issue, program, messages, today)  # /away…
     except IssueGone as exc:
         plan = Plan.ignore(f"{exc}: nothing to do", number)
     gateway.apply(plan)

@@ -247,6 +247,7 @@ class Facts:
     repo_url: str = "https://github.com/OWNER/NAME"
     mentorship: Mentorship | None = None
     roles_file: registration.RolesFile | None = None
+    open_pulls: bool = False  # this job may open pull requests (`mentoring event --open-pulls`)
 
 
 @dataclass
@@ -315,6 +316,9 @@ def plan_issue(
         found = pairing.commands(comment.body, COMMANDS)
         if not found:
             continue
+        if _left_for_pulls(run, comment.author, found):
+            run.notes.append((n, LEFT_FOR_PULLS))
+            continue
         if len(found) > MAX_COMMANDS:
             run.notes.append((n, f"only the first {MAX_COMMANDS} commands of {comment.id} read"))
         _answer(run, comment.id, comment.author, found[:MAX_COMMANDS], comment.created_at.date())
@@ -325,6 +329,25 @@ def plan_issue(
     if not run.writes and not run.notes:
         return Plan.ignore("nothing for the mentors' side to do", n)
     return Plan(tuple(_ordered(run.writes)), tuple(run.notes))
+
+
+LEFT_FOR_PULLS = (
+    "/approve left for the job that may open pull requests (mentoring-mentors.yml, "
+    "`mentoring event --open-pulls`)"
+)
+
+
+def _left_for_pulls(run: _Run, author: str, found: list) -> bool:
+    """An /approve this job would answer with a pull request it may not open: leave the
+    comment unanswered, for the job that may (the same event starts both)."""
+    return (
+        run.kind == "registration"
+        and run.issue.open
+        and run.program.settings.mentors.approve == "pull-request"
+        and not run.facts.open_pulls
+        and may_approve(author, run.program)
+        and any(c.name == "approve" for c in found)
+    )
 
 
 def _ordered(writes: list[Write]) -> list[Write]:

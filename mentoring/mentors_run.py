@@ -82,7 +82,9 @@ def _comment_has_commands(name: str, payload: dict[str, Any]) -> bool:
     return name == "issue_comment" and mentors.has_commands(comment.get("body"))
 
 
-def on_event(app: Any, name: str, payload: dict[str, Any], today: date) -> int | None:
+def on_event(
+    app: Any, name: str, payload: dict[str, Any], today: date, open_pulls: bool = False
+) -> int | None:
     """An event on a registration or nomination issue, or a comment with the mentors'
     commands on an issue that is not an application: handled here (the exit code).
     None: not for this module alone (applications go through `plan_for` in events.py)."""
@@ -111,14 +113,16 @@ def on_event(app: Any, name: str, payload: dict[str, Any], today: date) -> int |
         snapshot = gateway.issue(number)
         if kind is None and state.read(snapshot, program.settings.bot_login) is not None:
             return None  # an application after all (its label was removed)
-        plan = plan_for(gateway, snapshot, program, app.messages, today)
+        plan = plan_for(gateway, snapshot, program, app.messages, today, open_pulls)
     except IssueGone as exc:
         plan = Plan.ignore(f"{exc}: nothing to do", number)
     gateway.apply(plan)
     return runs.finish(gateway.report, f"mentoring event: {name}.{payload.get('action')} #{number}")
 
 
-def plan_for(gateway: Any, issue: Issue, program: Any, messages: Any, today: date) -> Plan:
+def plan_for(
+    gateway: Any, issue: Issue, program: Any, messages: Any, today: date, open_pulls: bool = False
+) -> Plan:
     """The mentors' side of one issue, with the reads it needs; empty if it has nothing."""
     bot = program.settings.bot_login
     m = state.read(issue, bot)
@@ -143,7 +147,7 @@ def plan_for(gateway: Any, issue: Issue, program: Any, messages: Any, today: dat
     rolefile = None
     if "approve" in names and kind == "registration":
         rolefile = roles_file(gateway, program)
-    facts = mentors.Facts(ledger, gateway.target.web_url, m, rolefile)
+    facts = mentors.Facts(ledger, gateway.target.web_url, m, rolefile, open_pulls)
     return mentors.plan_issue(issue, program, messages, today, facts)
 
 

@@ -210,7 +210,7 @@ def approved(by="octo-coordinator", program=PROGRAM, roles_file=ROLES_FILE, body
         comments=[comment(50, BOT, card.body), comment(51, by, "Looks good.\n/approve")],
         labels=(REG_LABEL, f"status: {card_status(first)}"),
     )
-    return issue, plan(issue, mentors.Facts(roles_file=roles_file), program)
+    return issue, plan(issue, mentors.Facts(roles_file=roles_file, open_pulls=True), program)
 
 
 def test_approve_opens_one_pull_request_that_only_adds_lines_and_passes_validation():
@@ -250,7 +250,14 @@ def test_approve_answered_once():
         ),
         labels=(REG_LABEL, "status: approved"),
     )
-    assert not plan(done, mentors.Facts(roles_file=ROLES_FILE)).writes
+    assert not plan(done, mentors.Facts(roles_file=ROLES_FILE, open_pulls=True)).writes
+
+
+def test_approve_is_left_to_the_job_that_may_open_pull_requests():
+    issue, _ = approved()
+    p = plan(issue, mentors.Facts(roles_file=ROLES_FILE, open_pulls=False))
+    assert not replies(p) and not any(isinstance(w, OpenPullRequest) for w in p.writes)
+    assert (9, mentors.LEFT_FOR_PULLS) in p.notes
 
 
 def test_approve_in_comment_mode_posts_the_yaml_and_opens_nothing():

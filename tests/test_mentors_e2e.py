@@ -48,6 +48,7 @@ class Scene:
     def __init__(self, emu: EmulatorServer, root: Path, tmp: Path, monkeypatch):
         self.emu, self.root, self.tmp = emu, root, tmp
         self.runs = 0
+        self.pulls = True  # as mentoring-mentors.yml runs it
         monkeypatch.setenv("GITHUB_API_URL", emu.url)
         monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
         monkeypatch.setenv("GITHUB_TOKEN", "bot-token")
@@ -89,18 +90,22 @@ class Scene:
         return number
 
     def say(self, who: str, number: int, body: str) -> list[dict]:
+        return self.event("issue_comment", self.post(who, number, body))
+
+    def post(self, who: str, number: int, body: str) -> dict:
+        """Comment as ``who``; the ``issue_comment`` payload GitHub would send."""
         comment = self.api("POST", f"/repos/{REPO}/issues/{number}/comments", who, {"body": body})
         issue = self.api("GET", f"/repos/{REPO}/issues/{number}")
         payload = build.comment(body, number=number, comment_id=comment["id"], author=who)
         payload["issue"]["labels"] = [build.label(x["name"]) for x in issue["labels"]]
         payload["issue"]["body"] = issue["body"]
-        return self.event("issue_comment", payload)
+        return payload
 
     def event(self, name: str, payload: dict) -> list[dict]:
         self.runs += 1
         path = write_payload(self.tmp, payload, f"event-{self.runs}.json")
         self.emu.state.clear_log()
-        assert events.run(self.app(), name, path, self.today) == 0
+        assert events.run(self.app(), name, path, self.today, open_pulls=self.pulls) == 0
         return writes(self.emu.state.log())
 
     def night(self, day: date) -> list[dict]:
@@ -160,7 +165,11 @@ def test_register_approve_merge_then_suggested(scene):
     assert "can only be used by the program coordinators" in scene.last_reply(reg)
     assert [w["method"] for w in made] == ["POST"]  # the refusal only
 
-    made = scene.say("octo-coordinator", reg, "Welcome!\n/approve")
+    scene.pulls = False  # the events workflow: it leaves the /approve to mentoring-mentors.yml
+    payload = scene.post("octo-coordinator", reg, "Welcome!\n/approve")
+    assert scene.event("issue_comment", payload) == []
+    scene.pulls = True
+    made = scene.event("issue_comment", payload)
     paths = [(w["method"], w["path"].split(REPO)[-1]) for w in made]
     assert ("POST", "/git/refs") in paths and ("PUT", "/contents/roles.yml") in paths
     assert ("POST", "/pulls") in paths
