@@ -556,7 +556,9 @@ class Gateway:
         except GithubException as exc:
             if exc.status != 422:  # 422: the branch is left from a run that died: reuse it
                 raise
-            repo.get_git_ref(f"heads/{w.branch}").edit(head, force=True)
+            ref = repo.get_git_ref(f"heads/{w.branch}")
+            if ref.object.sha != head:  # read it: its `url` is the one to PATCH (refs/…)
+                ref.edit(head, force=True)
         current = repo.get_contents(w.path, ref=w.branch)
         if isinstance(current, list) or current.sha != w.base_blob:
             raise _Skip(f"#{w.issue}: {w.path} changed since it was read: the next run retries")

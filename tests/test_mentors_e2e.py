@@ -268,3 +268,44 @@ def test_away_changes_suggestions_and_checkins_then_ends_on_the_date(scene):
     assert "### Mentors away\n\nNobody." in scene.dashboard()
     third = scene.apply("di-e", "Issue triager (triager)")
     assert "sam-mentor" in suggested(scene.welcome(third))
+
+
+def test_the_gateway_opens_the_pull_request_once_and_never_over_a_changed_file(scene):
+    from mentoring.model import OpenPullRequest, Plan
+    from mentoring.registration import blob_sha
+
+    gateway = scene.app().gateway()
+    data = gateway.read_file("roles.yml")
+    text = data.decode()
+    change = rolesedit.add_mentor(text, "triager", "alan-t")
+
+    def write(base: str) -> OpenPullRequest:
+        return OpenPullRequest(
+            5,
+            branch="mentoring/register-alan-t-5",
+            path="roles.yml",
+            content=change,
+            base_blob=base,
+            title="Register alan-t as a mentor",
+            body="Closes #5",
+            message="Register alan-t",
+        )
+
+    stale = scene.app().gateway()
+    stale.apply(Plan((write("0" * 40),)))
+    assert stale.report.skipped and not scene.api("GET", f"/repos/{REPO}/pulls?state=all")
+
+    # a run that died after its commit left the branch ahead: the next run resets it
+    branch = f"/repos/{REPO}/contents/roles.yml?ref=mentoring/register-alan-t-5"
+    sha = scene.api("GET", branch)["sha"]
+    half = {"message": "half", "content": base64.b64encode(b"half").decode(), "sha": sha}
+    scene.api("PUT", f"/repos/{REPO}/contents/roles.yml", None, half | {"branch": write("").branch})
+
+    for _ in range(2):  # the second run finds the pull request open: writes nothing
+        gateway = scene.app().gateway()
+        gateway.apply(Plan((write(blob_sha(data)),)))
+        assert not gateway.report.failed, gateway.report
+    [pull] = scene.api("GET", f"/repos/{REPO}/pulls?state=all")
+    assert pull["head"]["ref"] == "mentoring/register-alan-t-5"
+    head = scene.api("GET", f"/repos/{REPO}/contents/roles.yml?ref={pull['head']['ref']}")
+    assert base64.b64decode(head["content"]).decode() == change
