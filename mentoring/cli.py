@@ -460,11 +460,15 @@ def demo(app: App, months: int, applicants: int, seed: int, keep_state: str | No
 @click.pass_obj
 @user_errors
 def sync_form(app: App, check: bool) -> int:
-    """Rewrite the application form's role options from roles.yml.
+    """Rewrite the role options of the application, mentor registration and nomination forms
+    from roles.yml.
 
     With --dry-run: say what would change, write nothing, exit 0.
     """
     from mentoring.form import sync
+    from mentoring.registration import sync_forms
 
     code = sync(app, check=check or app.dry_run)
+    top = app.program.layout.top if app.program.layout.top is not None else Path(app.root)
+    code = max(code, sync_forms(top, app.program, check=check or app.dry_run))
     return code if check else 0

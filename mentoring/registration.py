@@ -1,5 +1,7 @@
 """Mentor registration: the form's answers, what is wrong with them, the card, and `/approve`.
 
+(And, for `validate` and `sync-form`, the role options of the mentors' side's two forms.)
+
 Pure. A registration issue (its label, or the form's headings) carries one bot
 card, edited in place, whose ``registration`` marker holds its status:
 ``needs-info`` (the card lists what to fix), ``waiting`` (for a coordinator's
@@ -14,10 +16,14 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+import click
 
 from mentoring import config, form, markers, rolesedit, textsafe
 from mentoring.config import Program, same_login
+from mentoring.errors import MentoringError, Problem
 from mentoring.model import (
     AddLabels,
     EditComment,
@@ -325,3 +331,60 @@ def _snippet(reg: Registration, program: Program) -> str:
         parts.append(f"# under `- id: {role_id}`, in its `mentors:` list\n{lines}")
         capacity = None
     return "\n".join(parts)
+
+
+# --------------------------------------------------------------------------- role options
+
+# The mentors' side's forms with a role dropdown: (path from the repository's top, field id).
+SIDE_FORMS = ((FORM_FILE, "roles"), (".github/ISSUE_TEMPLATE/nomination.yml", "role"))
+
+
+def _side_form(top: Path, where: str, field_id: str, program: Program) -> tuple[str, str] | None:
+    """(text, text with the role options from roles.yml) of one form; None if it is absent."""
+    path = Path(top) / where
+    if not path.exists():
+        return None
+    text = path.read_bytes().decode("utf-8-sig")
+    return text, form.rewrite(text, form.options(program.roles), field_id, where)
+
+
+def forms_drift(top: Path, program: Program) -> list[Problem]:
+    """Where the registration and nomination forms' role options differ from roles.yml."""
+    found: list[Problem] = []
+    for where, field_id in SIDE_FORMS:
+        try:
+            pair = _side_form(top, where, field_id, program)
+        except (MentoringError, OSError, UnicodeDecodeError) as exc:
+            found.append(Problem(where, 1, "", f"cannot be read: {exc}", "start from the template"))
+            continue
+        if pair is not None and pair[0] != pair[1]:
+            line = next(
+                (n for n, x in enumerate(pair[0].splitlines(), 1) if f"id: {field_id}" in x), 1
+            )
+            found.append(
+                Problem(
+                    where,
+                    line,
+                    f"{field_id}.options",
+                    "the role options differ from roles.yml",
+                    form.SYNC_HINT,
+                )
+            )
+    return found
+
+
+def sync_forms(top: Path, program: Program, check: bool) -> int:
+    """`mentoring sync-form` for these forms: rewrite only their role options (1: drift found
+    with ``check``)."""
+    code = 0
+    for where, field_id in SIDE_FORMS:
+        pair = _side_form(top, where, field_id, program)
+        if pair is None or pair[0] == pair[1]:
+            continue
+        if check:
+            click.echo(f"{where}: the role options differ from roles.yml — {form.SYNC_HINT}")
+            code = 1
+            continue
+        form.write_atomically(Path(top) / where, pair[1])
+        click.echo(f"{where}: role options updated from roles.yml ({len(program.roles)} roles).")
+    return code

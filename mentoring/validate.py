@@ -30,6 +30,10 @@ def problems(root: Path, bot_login: str | None = None) -> list[Problem]:
     found.extend(Messages(root).check())
     if program is not None:
         found.extend(form.drift(root, program))
+        from mentoring.registration import forms_drift  # the mentors' side's forms
+
+        top = program.layout.top if program.layout.top is not None else Path(root)
+        found.extend(forms_drift(top, program))
     return found
 
 

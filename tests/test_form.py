@@ -317,6 +317,8 @@ def test_sync_rewrites_then_finds_nothing_to_do(tmp_path, capsys):
     assert sorted(p.name for p in (root / ".github" / "ISSUE_TEMPLATE").iterdir()) == [
         "application.yml",
         "config.yml",
+        "mentor-registration.yml",
+        "nomination.yml",
     ]
 
 

@@ -619,3 +619,28 @@ def test_add_mentor_keeps_every_line_whatever_comments_surround_the_list(
     roles, problems = config.check_roles(new, PROGRAM.settings)
     assert problems == []
     assert "alan-t" in [m.login for r in roles if r.id == role for m in r.mentors]
+
+
+# --------------------------------------------------------------------------- the forms
+
+
+def test_validate_finds_the_forms_role_options_stale_and_sync_form_fixes_only_them(tmp_path):
+    from click.testing import CliRunner
+
+    from mentoring import validate
+    from mentoring.cli import main
+    from tests.support import program_copy
+
+    root = program_copy(tmp_path)
+    roles = root / "roles.yml"
+    roles.write_text(
+        roles.read_text() + "\n  - id: ci-keeper\n    name: CI keeper\n    description: CI.\n"
+    )
+    found = [p for p in validate.problems(root) if "differ from roles.yml" in p.message]
+    assert {form for form, _ in registration.SIDE_FORMS} <= {p.file for p in found}
+    before = (root / registration.FORM_FILE).read_text()
+    result = CliRunner().invoke(main, ["--root", str(root), "sync-form"])
+    assert result.exit_code == 0, result.output
+    after = (root / registration.FORM_FILE).read_text()
+    assert rolesedit.added_lines(before, after) == ["        - CI keeper (ci-keeper)"]
+    assert not [p for p in validate.problems(root) if "differ from roles.yml" in p.message]
