@@ -40,7 +40,7 @@ LEDGER = "mentors"
 REGISTERED = "registered"
 MAX_COMMANDS = 10
 MAX_AWAY_DAYS = 366
-MAX_NOMINATIONS = 400  # kept in the ledger (the oldest go first); see docs/mentors.md
+MAX_NOMINATIONS = 200  # kept in the ledger (the oldest go first); see docs/mentors.md
 
 NOMINATION_FORM = ".github/ISSUE_TEMPLATE/nomination.yml"
 NOMINATION_FIELDS = (("nominee", "Who you nominate"), ("role", "Role"), ("why", "Why them"))
