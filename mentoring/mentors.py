@@ -297,7 +297,7 @@ def plan_issue(
         return Plan.ignore("locked: the bot cannot answer here", n)
     run = _Run(issue, kind, program, messages, facts, facts.ledger, None, None)
     if kind == "registration":
-        run.reg, run.status, _ = registration.sync(issue, program, messages)
+        run.reg, run.status = registration.current(issue, program)
     done = answered(issue, bot)
     if (
         kind == "nomination"
@@ -523,9 +523,7 @@ def _approve(run: _Run, author: str, args: str, day: date) -> tuple[str, Marker]
         return _invalid(run, "approve", "not-registration")
     if not run.issue.open:
         return _invalid(run, "approve", "closed")
-    if run.status == "approved":
-        return _invalid(run, "approve", "already-approved")
-    if run.status != "waiting":
+    if run.status == "needs-info":
         return _invalid(run, "approve", "incomplete")
     if not run.reg.new_roles(program):
         return _invalid(run, "approve", "nothing-new")

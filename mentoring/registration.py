@@ -220,10 +220,8 @@ def _role_name(program: Program, role_id: str) -> str:
     return role.name if role else role_id
 
 
-def sync(
-    issue: Issue, program: Program, messages: Messages
-) -> tuple[Registration, str, list[Write]]:
-    """Check the form and show the result: (registration, status, writes).
+def current(issue: Issue, program: Program) -> tuple[Registration, str]:
+    """The registration in the form, and its status now.
 
     An approved registration keeps its status (a later edit of the form does not
     undo a proposed change); otherwise complete means ``waiting``.
@@ -232,7 +230,7 @@ def sync(
     status = status_of(issue, program.settings.bot_login)
     if status != "approved":
         status = "waiting" if reg.complete else "needs-info"
-    return reg, status, card_writes(issue, reg, status, program, messages)
+    return reg, status
 
 
 # --------------------------------------------------------------------------- /approve

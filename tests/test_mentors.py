@@ -644,3 +644,22 @@ def test_validate_finds_the_forms_role_options_stale_and_sync_form_fixes_only_th
     after = (root / registration.FORM_FILE).read_text()
     assert rolesedit.added_lines(before, after) == ["        - CI keeper (ci-keeper)"]
     assert not [p for p in validate.problems(root) if "differ from roles.yml" in p.message]
+
+
+def test_approve_again_proposes_the_same_branch_which_the_gateway_opens_at_most_once():
+    issue, p = approved()
+    card = next(w for w in p.writes if getattr(w, "key", "") == registration.CARD)
+    first = next(w for w in p.writes if isinstance(w, OpenPullRequest))
+    later = dataclasses.replace(
+        issue,
+        comments=(
+            comment(50, BOT, card.body),
+            issue.comments[1],
+            comment(52, BOT, replies(p)[0]),
+            comment(53, "mona-coordinator", "The pull request was closed by mistake.\n/approve"),
+        ),
+        labels=(REG_LABEL, "status: approved"),
+    )
+    again = plan(later, mentors.Facts(roles_file=ROLES_FILE, open_pulls=True))
+    [second] = [w for w in again.writes if isinstance(w, OpenPullRequest)]
+    assert second.branch == first.branch and second.content == first.content
