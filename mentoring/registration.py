@@ -136,7 +136,7 @@ def read(issue: Issue, program: Program) -> Registration:
     capacity: int | None = None
     capacity_text = answers.get("capacity", "").strip()
     if capacity_text:
-        if capacity_text.isdigit() and 1 <= int(capacity_text) <= MAX_CAPACITY:
+        if re.fullmatch(r"[0-9]{1,3}", capacity_text) and 1 <= int(capacity_text) <= MAX_CAPACITY:
             capacity = int(capacity_text)
         else:
             problems.append({"kind": "bad-capacity", "value": textsafe.quote(capacity_text, 20)})

@@ -663,3 +663,47 @@ def test_approve_again_proposes_the_same_branch_which_the_gateway_opens_at_most_
     again = plan(later, mentors.Facts(roles_file=ROLES_FILE, open_pulls=True))
     [second] = [w for w in again.writes if isinstance(w, OpenPullRequest)]
     assert second.branch == first.branch and second.content == first.content
+
+
+KINDS = {
+    "no-login",
+    "bad-login",
+    "login-mismatch",
+    "no-roles",
+    "unknown-role",
+    "bad-capacity",
+    "already",
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    login=st.text(max_size=50),
+    roles=st.text(max_size=80),
+    capacity=st.text(max_size=10),
+    noise=st.text(max_size=60),
+)
+def test_any_registration_body_gets_known_problems_never_an_exception(
+    login, roles, capacity, noise
+):
+    body = reg_body(login=login, roles=roles, capacity=capacity) + noise
+    reg = registration.read(reg_issue(body), PROGRAM)
+    assert {p["kind"] for p in reg.problems} <= KINDS
+    assert all("<!--" not in p.get("value", "") for p in reg.problems)
+    assert set(reg.roles) <= {r.id for r in PROGRAM.roles}
+    p = plan(reg_issue(body))  # renders the card without error
+    assert card_status(p) in registration.STATUSES
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    command=st.sampled_from(["/away", "/nominate", "/approve"]),
+    args=st.text(
+        st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"), max_size=60
+    ),
+    author=st.sampled_from(["lin-mentor", "octo-coordinator", "grace-h"]),
+)
+def test_any_command_arguments_get_one_reply(command, args, author):
+    issue = application(comment(80, author, f"{command} {args}", issue=7))
+    p = plan(issue, mentors.Facts(mentorship=ACTIVE))
+    assert len(replies(p)) == 1
