@@ -27,7 +27,16 @@ from typing import Any
 
 from mentoring import markers, schedule, state
 from mentoring.config import Program, Settings
-from mentoring.model import AddLabels, Comment, EnsureLabel, Issue, Plan, PostComment, Write
+from mentoring.model import (
+    AddLabels,
+    Comment,
+    EnsureLabel,
+    Issue,
+    Plan,
+    PostComment,
+    Write,
+    lower,
+)
 from mentoring.state import Mentorship
 from mentoring.templates import Messages, with_marker
 
@@ -194,9 +203,7 @@ def _checkin(
         max(posted, not_owed), n, program.settings.checkins.assessment_every
     )
     due = schedule.due_date(m.started, n, every)
-    from mentoring.mentors import away_line  # the mentors' side; imported when needed
-
-    mention, gone, stand_in = away_line(m, away or {}, program)
+    mention, gone, stand_in = addressed(m, away or {}, program)
     body = messages.render(
         "checkin",
         number=n,
@@ -214,6 +221,24 @@ def _checkin(
     # A new assessment supersedes an escalated one still unanswered.
     escalated = None if assessment else m.escalated
     return dataclasses.replace(m, checkin=n, escalated=escalated), [post]
+
+
+def addressed(
+    m: Mentorship, away: Mapping[str, date], program: Program
+) -> tuple[list[str], list[dict[str, str]], list[str]]:
+    """Who a check-in mentions: (mentors to mention, mentors away with their dates, stand-ins).
+
+    Mentors away (`/away`, docs/mentors.md) are not mentioned: a co-mentor who is
+    there, or else the coordinators, are, and the check-in says so in one line.
+    """
+    here = [x for x in m.mentors if lower(x) not in away]
+    gone = [
+        {"login": x, "until": away[lower(x)].isoformat()} for x in m.mentors if lower(x) in away
+    ]
+    if not gone:
+        return list(m.mentors), [], []
+    stand_in = here or [c.login for c in program.coordinators]
+    return stand_in, gone, stand_in
 
 
 def _answered(comments: Sequence[Comment], m: Mentorship, program: Program) -> Mentorship:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import urllib.parse
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -565,24 +565,6 @@ def close_registered(issues: Iterable[Issue], program: Program, messages: Messag
             writes.append(PostComment(issue.number, with_marker(body, REGISTERED), key=REGISTERED))
             writes.append(CloseIssue(issue.number, reason="completed"))
     return Plan(tuple(writes))
-
-
-def away_line(
-    m: Mentorship, away: Mapping[str, date], program: Program
-) -> tuple[list[str], list[dict[str, str]], list[str]]:
-    """For a check-in: (mentors to mention, mentors away with their dates, stand-ins).
-
-    Away mentors are not mentioned; a co-mentor who is there, or else the
-    coordinators, are, and the check-in says so in one line.
-    """
-    here = [x for x in m.mentors if lower(x) not in away]
-    gone = [
-        {"login": x, "until": away[lower(x)].isoformat()} for x in m.mentors if lower(x) in away
-    ]
-    if not gone:
-        return list(m.mentors), [], []
-    stand_in = here or [c.login for c in program.coordinators]
-    return stand_in, gone, stand_in
 
 
 # --------------------------------------------------------------------------- dashboard
