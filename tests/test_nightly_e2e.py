@@ -16,7 +16,7 @@ import pytest
 
 from mentoring import markers, nightly, schedule, state
 from mentoring.cli import App
-from mentoring.model import Plan
+from mentoring.model import Assign, Plan, Unassign
 from tests.support import REPO, REPO_ROOT, program_copy, run_cli, writes
 
 BOT = "github-actions[bot]"
@@ -82,6 +82,7 @@ def open_mentorship(emu, app, mentee: str, mentors=("ada-mentor",), started: dat
     )
     gw = app.gateway()
     gw.apply(Plan(tuple(state.sync(gw.issue(number), None, m, app.program, app.messages))))
+    gw.apply(Plan((Assign(number, tuple(mentors)),)))  # a paired mentor is assigned
     return number
 
 
@@ -258,7 +259,8 @@ def test_a_year_of_nights(emulator, app):
             card_text(app, m)
         )
 
-    # reads: two listings a night, never one request per issue, and a third to find the
+    # reads: two listings and participants.yml a night, never one request per issue, and a
+    # listing to find the
     # dashboard. The comment listing reaches further back only when a card is older than the
     # window: pia's while her pause outlasted it, and everyone's on the first night after the
     # outage (the widened read is cheaper than reading those issues one by one)
@@ -266,9 +268,10 @@ def test_a_year_of_nights(emulator, app):
     labels = f"/repos/{REPO}/labels"  # read once in a run that may have to create a label
     first_night = S + timedelta(days=1)
     widened = []
+    participants = f"/repos/{REPO}/contents/participants.yml"  # graduation, level-triggered
     for d, paths in nightly_reads.items():
-        assert paths[:2] == [issues, recent], d
-        rest = paths[2:]
+        assert paths[:3] == [issues, participants, recent], (d, paths)
+        rest = paths[3:]
         if rest[:1] == [recent]:
             widened.append(d)
             rest = rest[1:]
@@ -424,6 +427,7 @@ def waiting_application(emu, app, mentee: str, on: date) -> int:
             history=((on, "waiting"),),
         ),
     )
+    app.gateway().apply(Plan((Unassign(number, ("ada-mentor",)),)))  # waiting: nobody assigned
     return number
 
 
