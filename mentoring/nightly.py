@@ -349,9 +349,9 @@ def level_plan(
     )  # fmt: skip
     step = first.then(second)
     assert step.state is not None
-    if not step.writes and not step.closing and m is not None:
-        if state.to_data(step.state) == state.to_data(m):
-            return (Plan(notes=step.notes), m) if step.notes else None
+    unchanged = m is not None and state.to_data(step.state) == state.to_data(m)
+    if unchanged and not step.writes and not step.closing:
+        return (Plan(notes=step.notes), m) if step.notes else None
     p = intake.plan(issue, m, step, program, messages)
     return p, (None if m is None else step.state)
 
@@ -385,15 +385,20 @@ def decide(snapshot: Snapshot, program: Program, messages: Messages) -> list[Pla
     moment = datetime.combine(snapshot.today, time(23, 59, 59), UTC)
     for issue in (*snapshot.issues, *snapshot.closed):
         m = snapshot.mentorship(issue.number) or state.read(issue, bot)
+        level = level_plan(snapshot, issue, program, messages)
         if (entry := graduate_listed(issue, m, snapshot.participants)) is not None:
+            # participants.yml says it ended: graduate it as the merge handler would, after
+            # the commands given before (a /ready whose event was lost still gets its reply)
             on = issue.closed_at.date() if issue.closed_at and not issue.open else snapshot.today
-            on = min(on, snapshot.today)
-            pr = {"number": 0}
-            plans.append(graduation.merge_plan(pr, issue, entry, program, messages, on))
+            first = level[0] if level is not None and level[1] is not None else Plan()
+            view = _project(issue, first.writes, moment, bot)
+            end = graduation.merge_plan(
+                {"number": 0}, view, entry, program, messages, min(on, snapshot.today)
+            )
+            plans.append(first + end)
             continue
         if not issue.open:
             continue
-        level = level_plan(snapshot, issue, program, messages)
         if level is None:
             p = checkins.plan_issue(issue, m, program, messages, snapshot.today)
         elif level[1] is None:  # the card is posted by this plan: the schedule starts tomorrow

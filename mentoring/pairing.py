@@ -663,11 +663,18 @@ def reconcile(
     if current is None:
         return skip(n, "no status card to reconcile")
     bot = program.settings.bot_login
-    result = sync_assignees(issue, current, program, messages, today, handbooks=handbooks)
+    moment = datetime.combine(today, time(23, 59, 59), UTC)
+    view = issue
+    if since is not None and current.mentors:
+        # Only recent comments were read: the card's mentors were welcomed when they were
+        # paired, though the comment saying so may be older than those read.
+        data = {"mentors": sorted(lower(x) for x in current.mentors)}
+        said = Comment(0, issue.number, bot, markers.make(PAIRED, data), moment, moment)
+        view = dataclasses.replace(issue, comments=(said, *issue.comments))
+    result = sync_assignees(view, current, program, messages, today, handbooks=handbooks)
     todo = pending(issue, current, program, since)
     known = None if checked is None else {lower(x) for x in checked}
-    moment = datetime.combine(today, time(23, 59, 59), UTC)
-    view = _project(issue, result.writes, bot, moment)
+    view = _project(view, result.writes, bot, moment)
     for count, comment in enumerate(todo):
         if count == MAX_REPLIES:
             left = len(todo) - MAX_REPLIES
