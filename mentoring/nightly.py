@@ -10,7 +10,12 @@ The pass is read, decide, write:
    reading further back in the same listing when that is cheaper (after an
    outage of the scheduler, every card is), else read on its own: the exception
    path, counted in the summary.
-2. `decide` asks `checkins.plan_issue` what each issue is owed today.
+   It also reads ``participants.yml`` once (and, when it lists graduates, the
+   applications closed within the window), and looks up the few logins that
+   unanswered ``/mentor`` commands name.
+2. `decide` reconciles each issue from those reads first (`level_plan`:
+   level-triggered, making up for events GitHub lost; `graduate_listed`), then
+   asks `checkins.plan_issue` what it is owed today.
 3. Each issue's plan goes through `Gateway.apply` (paced, capped, dry-run
    aware).
 4. `refresh_dashboard` renders the dashboard issue from the states after this
