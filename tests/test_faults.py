@@ -323,6 +323,9 @@ def play(script: Script, drop: Callable[[str, dict], bool]) -> tuple[dict, list[
             app = App(root=demo.PROGRAM_DIR, repo=REPO, dry_run=False)
             sim = Simulation(emu, app, Path(scratch), script, drop)
             sim.run_script()
+            with emu.state.mutex:
+                record = emu.state.data["repos"][REPO.lower()]
+                sim.late = sum("(given on " in c["body"] for c in record["comments"].values())
             return outcome(emu, script.people), problems(emu), sim
     finally:
         emu.stop()
@@ -341,7 +344,7 @@ def delivered(script):
 
 def test_with_every_event_delivered_the_story_is_whole(delivered):
     final, trouble, sim = delivered
-    assert trouble == [] and sim.problems == [] and sim.dropped == 0
+    assert trouble == [] and sim.problems == [] and sim.dropped == 0 and sim.late == 0
     statuses = Counter(v["card"].get("status") for v in final.values())
     # every kind of ending shows up, so the comparison below covers each of them
     assert {"graduated", "withdrawn", "declined"} <= set(statuses), statuses
@@ -359,6 +362,7 @@ def test_with_events_dropped_at_random_the_program_converges(script, delivered, 
 
     final, trouble, sim = play(script, drop)
     assert sim.dropped >= 25 and sim.problems == []
+    assert sim.late >= 5  # commands answered on a later day than given, saying so
     assert trouble == []
     expected = delivered[0]
     assert set(final) == set(expected)
