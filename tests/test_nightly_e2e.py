@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import io
 import json
 import re
 import sys
+import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import UTC, date, datetime, time, timedelta
@@ -640,3 +642,60 @@ def test_a_change_made_while_the_pass_runs_is_not_overwritten(emulator, app, cap
     emu.state.set_now(at(DUE, 6, 0))
     assert nightly.run(app, DUE) == 0
     assert checkins_on(app, ann) == [] and card_of(app, ann).status == "paused"
+
+
+# --------------------------------------------------------------------------- level-triggered
+
+
+def put_participants(emu, text: str) -> None:
+    """Commit participants.yml on the default branch, as a merged pull request leaves it."""
+    path = f"/repos/{REPO}/contents/participants.yml"
+    try:
+        sha = call(emu, "GET", path, "as:octo-coordinator")["sha"]
+    except urllib.error.HTTPError:
+        sha = None
+    body = {"message": "Add a graduate", "content": base64.b64encode(text.encode()).decode()}
+    if sha:
+        body["sha"] = sha
+    call(emu, "PUT", path, "as:octo-coordinator", body)
+
+
+def test_a_graduate_listed_in_participants_yml_is_graduated_by_the_nightly(emulator, app):
+    """A merged graduation pull request whose own run was lost (or without `Closes #N`)."""
+    emu = emulator
+    number = open_mentorship(emu, app, "gia", ("ada-mentor",))
+    other = open_mentorship(emu, app, "ola", ("lin-mentor",))
+    emu.state.set_now(at(S + timedelta(days=100)))
+    put_participants(
+        emu,
+        "participants:\n  - name: Gia\n    login: gia\n    role: maintainer\n"
+        f"    issue: {number}\n    mentors: [ada-mentor]\n    started: {S}\n"
+        f"    graduated: {S + timedelta(days=100)}\n",
+    )
+    today = S + timedelta(days=101)
+    code, log = night(emu, app, today)
+    assert code == 0
+    issue = app.gateway().issue(number)
+    m = state.read(issue, BOT)
+    assert m.status == "graduated" and m.history[-1] == (today, "graduated")
+    assert issue.state == "closed" and "status: graduated" in issue.labels
+    assert len(bot_markers(app, number, "graduated")) == 1
+    assert card_of(app, other).status == "active"  # not listed: left alone
+    code, log = night(emu, app, today)
+    assert code == 0 and not any(f"/issues/{number}" in e["path"] for e in writes(log))
+
+
+def test_a_lost_pause_until_a_date_is_answered_by_the_nightly_and_ends_on_that_date(emulator, app):
+    emu = emulator
+    number = open_mentorship(emu, app, "pat", ("ada-mentor",))
+    given = S + timedelta(days=20)
+    comment_as(emu, "pat", number, f"/pause until {given + timedelta(days=5)}", given)  # lost
+    code, _ = night(emu, app, given + timedelta(days=1))
+    assert code == 0
+    m = card_of(app, number)
+    assert m.status == "paused" and m.since("paused") == given
+    (reply,) = [c for c, _ in bot_markers(app, number, "command")]
+    assert f"(given on {given}" in reply.body
+    night(emu, app, given + timedelta(days=7))  # the nightly after the pause's end
+    m = card_of(app, number)
+    assert m.status == "active" and m.history[-1] == (given + timedelta(days=5), "active")
