@@ -142,7 +142,7 @@ def collect(gateway: Gateway, program: Program, today: date) -> Snapshot:
         if not i.is_pull
     ]
     participants, failed_reads = _participants(gateway, program)
-    closed_listed = _closed_graduates(gateway, program, today, participants)
+    closed_listed = _closed_graduates(gateway, program, today, participants, failed_reads)
     numbers = {i.number for i in listed} | {i.number for i in closed_listed}
     comments = gateway.comments_since(since)
     grouped = group_comments(comments, numbers)
@@ -225,7 +225,11 @@ def _participants(gateway: Gateway, program: Program) -> tuple[tuple[Participant
 
 
 def _closed_graduates(
-    gateway: Gateway, program: Program, today: date, participants: Sequence[Participant]
+    gateway: Gateway,
+    program: Program,
+    today: date,
+    participants: Sequence[Participant],
+    failed: list[tuple[int, str]],
 ) -> list[Issue]:
     """Applications closed as completed within the window whose issue participants.yml names:
     a merged graduation pull request whose own run was lost (one listing)."""
@@ -234,10 +238,13 @@ def _closed_graduates(
     listed = {p.issue for p in participants}
     label = program.settings.labels.application
     since = window_start(program.settings, today)
+    try:
+        closed = gateway.issues(state="closed", labels=[label], since=since)
+    except MentoringError as exc:
+        failed.append((0, f"closed applications could not be listed: {exc}"))
+        return []
     return [
-        i
-        for i in gateway.issues(state="closed", labels=[label], since=since)
-        if not i.is_pull and i.number in listed and i.state_reason == "completed"
+        i for i in closed if not i.is_pull and i.number in listed and i.state_reason == "completed"
     ]
 
 
@@ -453,7 +460,8 @@ def apply(
         report.add("skipped", number, text)
     for number, text in snapshot.failed:
         report.add("failed", number, text)
-    mark = max((i.updated_at for i in snapshot.issues if i.updated_at), default=None)
+    read = (*snapshot.issues, *snapshot.closed)
+    mark = max((i.updated_at for i in read if i.updated_at), default=None)
     touched: set[int] = set()
     changed: set[int] = set()
     checked = 0  # issues with writes since the last check

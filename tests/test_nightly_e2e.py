@@ -665,16 +665,23 @@ def test_a_graduate_listed_in_participants_yml_is_graduated_by_the_nightly(emula
     emu = emulator
     number = open_mentorship(emu, app, "gia", ("ada-mentor",))
     other = open_mentorship(emu, app, "ola", ("lin-mentor",))
-    emu.state.set_now(at(S + timedelta(days=100)))
+    closed = open_mentorship(emu, app, "cy", ("kai-mentor",))
+    merged = S + timedelta(days=99)
+    emu.state.set_now(at(merged))
+    entry = "  - name: {0}\n    login: {0}\n    role: maintainer\n    issue: {1}\n"
+    entry += f"    mentors: [ada-mentor]\n    started: {S}\n    graduated: {merged}\n"
     put_participants(
-        emu,
-        "participants:\n  - name: Gia\n    login: gia\n    role: maintainer\n"
-        f"    issue: {number}\n    mentors: [ada-mentor]\n    started: {S}\n"
-        f"    graduated: {S + timedelta(days=100)}\n",
+        emu, "participants:\n" + entry.format("gia", number) + entry.format("cy", closed)
     )
+    # "Closes #N" closed cy's issue on the merge; the merge's own run was lost
+    change = {"state": "closed", "state_reason": "completed"}
+    call(emu, "PATCH", f"/repos/{REPO}/issues/{closed}", "as:octo-coordinator", change)
     today = S + timedelta(days=101)
     code, log = night(emu, app, today)
     assert code == 0
+    gone = card_of(app, closed)
+    assert gone.status == "graduated" and gone.history[-1] == (merged, "graduated")
+    assert len(bot_markers(app, closed, "graduated")) == 1
     issue = app.gateway().issue(number)
     m = state.read(issue, BOT)
     assert m.status == "graduated" and m.history[-1] == (today, "graduated")
