@@ -215,12 +215,12 @@ MAX_NIGHTLY_LOOKUPS = 30  # assignability look-ups for unanswered /mentor comman
 def _participants(gateway: Gateway, program: Program) -> tuple[tuple[Participant, ...], list]:
     """participants.yml on the default branch (one read): its complete entries."""
     try:
-        raw = gateway.read_file(PARTICIPANTS_FILE)
+        raw = gateway.read_file(program.layout.path(PARTICIPANTS_FILE))
     except MentoringError as exc:
         return (), [(0, f"{PARTICIPANTS_FILE} could not be read: {exc}")]
     if raw is None:
         return (), []
-    found, _ = parse_participants(raw, PARTICIPANTS_FILE, program.roles)
+    found, _ = parse_participants(raw, program.layout.path(PARTICIPANTS_FILE), program.roles)
     return found, []
 
 
