@@ -516,6 +516,7 @@ HANDLERS = {
 # --------------------------------------------------------------------------- level-triggered
 
 MAX_REPLIES = 10  # comments whose commands one run answers; the rest wait for the next run
+MAX_NAMED = 10  # logins of one comment's /mentor commands worth a look-up; the rest are refused
 
 
 def observed_on(issue: Issue, today: date) -> date:
@@ -643,7 +644,7 @@ def logins_pending(
     """The logins every unanswered ``/mentor`` names, in order (for the runner's look-ups)."""
     found: list[str] = []
     for comment in pending(issue, m, program, since)[:MAX_REPLIES]:
-        for login in logins_named(comment.body):
+        for login in logins_named(comment.body)[:MAX_NAMED]:
             if all(not same_login(login, x) for x in found):
                 found.append(login)
     return found
@@ -706,7 +707,8 @@ def reconcile(
             left = len(todo) - MAX_REPLIES
             result = result.note(n, f"{left} more comment(s) with commands: left for the next run")
             break
-        if known is not None and any(lower(x) not in known for x in logins_named(comment.body)):
+        named = logins_named(comment.body)[:MAX_NAMED]  # any further: never assignable
+        if known is not None and any(lower(x) not in known for x in named):
             result = result.note(n, f"comment {comment.id}: its logins were not looked up yet")
             break
         assert result.state is not None

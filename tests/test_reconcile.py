@@ -332,3 +332,12 @@ def test_the_nightly_graduates_what_participants_yml_lists():
     assert (
         nightly.graduate_listed(shown(WAITING), state.read(shown(WAITING), BOT), (entry,)) is None
     )
+
+
+def test_a_comment_naming_more_logins_than_are_looked_up_is_still_answered():
+    logins = [f"@someone-{i}" for i in range(pairing.MAX_NAMED + 2)]
+    issue = old_card_issue(WAITING, (said(500, "/mentor " + " ".join(logins)),), assignees=())
+    checked = [x[1:] for x in logins[: pairing.MAX_NAMED]]
+    step = run(issue, checked=checked, assignable=())
+    (reply,) = replies(step)
+    assert "cannot be assigned" in reply.body and step.state.status == "waiting"
