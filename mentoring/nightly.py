@@ -123,8 +123,11 @@ def _pages(count: int) -> int:
     return max(1, -(-count // PER_PAGE))
 
 
-def collect(gateway: Gateway, program: Program, today: date) -> Snapshot:
+def collect(gateway: Gateway, program: Program, today: date, *, level: bool = True) -> Snapshot:
     """The batched reads: open applications, and the repo's comments within the window.
+
+    ``level`` adds what reconciliation needs (participants.yml, the closed graduates,
+    the look-ups); a reader that decides nothing (`mentoring status`) leaves it out.
 
     An issue whose status card is not among those comments was last touched before
     the window: typically after the scheduler was off for weeks, when every card is.
@@ -141,7 +144,7 @@ def collect(gateway: Gateway, program: Program, today: date) -> Snapshot:
         for i in gateway.issues(state="open", labels=[settings.labels.application])
         if not i.is_pull
     ]
-    participants, failed_reads = _participants(gateway, program)
+    participants, failed_reads = _participants(gateway, program) if level else ((), [])
     closed_listed = _closed_graduates(gateway, program, today, participants, failed_reads)
     numbers = {i.number for i in listed} | {i.number for i in closed_listed}
     comments = gateway.comments_since(since)
@@ -204,7 +207,7 @@ def collect(gateway: Gateway, program: Program, today: date) -> Snapshot:
         closed=closed,
         participants=participants,
     )
-    return _lookups(gateway, program, snapshot)
+    return _lookups(gateway, program, snapshot) if level else snapshot
 
 
 # --------------------------------------------------------------------------- level-triggered
