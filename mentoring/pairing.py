@@ -8,6 +8,10 @@ A mentor is paired by being assigned on the issue in GitHub's UI, or by
 Commands are lines that start with ``/command`` outside code blocks, quotes and
 HTML comments; a comment's commands run in order and get one reply, which
 carries the ``command`` marker with the comment's id so it is never sent twice.
+
+`reconcile` is level-triggered: whichever event a run was handed, the mentors
+follow the issue's assignees and every comment not answered yet is answered,
+in the order written, as of the day it was written.
 """
 
 from __future__ import annotations
