@@ -27,7 +27,7 @@ from typing import Any
 
 from mentoring import form, markers, pairing, registration
 from mentoring.config import Program, same_login
-from mentoring.intake import is_bot
+from mentoring.intake import Availability, is_bot
 from mentoring.model import CloseIssue, Comment, Issue, Plan, PostComment, Write, lower
 from mentoring.state import Mentorship
 from mentoring.templates import Messages, with_marker
@@ -207,6 +207,14 @@ def ledger_of(dashboard_body: str | None, comments: Iterable[Comment], bot: str)
 
 
 # --------------------------------------------------------------------------- commands
+
+
+def availability(ledger: Ledger, issue: Issue, program: Program, today: date) -> Availability:
+    """For a welcome's suggestions: who is away today, and who nominated the applicant for
+    the role they apply for (suggested first)."""
+    role = form.role_of(form.parse(issue.body, program.form).role, program)
+    first = ledger.nominators(issue.author, role.id if role else None)
+    return Availability(frozenset(ledger.away_on(today)), tuple(first))
 
 
 def kind_of(issue: Issue, program: Program, m: Mentorship | None) -> str:

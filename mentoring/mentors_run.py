@@ -50,12 +50,7 @@ def roles_file(gateway: Any, program: Any) -> registration.RolesFile | None:
 
 def availability(gateway: Any, program: Any, issue: Issue, today: date) -> Availability:
     """For the welcome's suggestions: who is away, and who nominated the applicant."""
-    from mentoring import form
-
-    ledger = read_ledger(gateway, program, today)
-    role = form.role_of(form.parse(issue.body, program.form).role, program)
-    first = ledger.nominators(issue.author, role.id if role else None)
-    return Availability(frozenset(ledger.away_on(today)), tuple(first))
+    return mentors.availability(read_ledger(gateway, program, today), issue, program, today)
 
 
 def _payload_kind(payload: dict[str, Any], program: Any) -> str | None:
