@@ -9,13 +9,14 @@ an ``/approve``.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from mentoring import checkins, config, dashboard, mentors, registration, state
 from mentoring.intake import Availability, is_bot
-from mentoring.model import Comment, Issue, Plan, lower
+from mentoring.model import Comment, Issue, Plan, PostComment, lower
 
 LEDGER_OVERLAP_DAYS = 2  # comments read from before the dashboard's last run, for safety
 
@@ -157,6 +158,7 @@ class Side:
     registrations: tuple[Issue, ...]
     dashboard: Issue | None = None
     read_dashboard: bool = False
+    repo_url: str = ""
 
     def away(self, today: date) -> dict[str, date]:
         return self.ledger.away_on(today)
@@ -187,12 +189,49 @@ def gather(gateway: Any, program: Any, snapshot: Any) -> Side:
     ledger = ledger.applied(snapshot.issues, program)
     listing = gateway.issues(state="open", labels=[settings.mentors.registration_label])
     registrations = tuple(i for i in listing if not i.is_pull)
-    return Side(ledger, registrations, existing, True)
+    return Side(ledger, registrations, existing, True, gateway.target.web_url)
 
 
 def nightly_plan(side: Side, program: Any, messages: Any) -> Plan:
     """Close the registrations roles.yml now lists (the merged pull request, or a hand edit)."""
     return mentors.close_registered(side.registrations, program, messages)
+
+
+def command_plans(side: Side, snapshot: Any, program: Any, messages: Any) -> list[Plan]:
+    """``/away`` and ``/nominate`` on the open applications that no run answered (an event
+    GitHub lost), from the comments the pass read: level-triggered, like the others."""
+    bot = program.settings.bot_login
+    plans = []
+    for issue in snapshot.issues:
+        done = mentors.answered(issue, bot)
+        if not any(
+            c.id not in done and not c.by(bot) and mentors.has_commands(c.body)
+            for c in issue.comments
+        ):
+            continue
+        facts = mentors.Facts(side.ledger, side.repo_url, snapshot.mentorship(issue.number))
+        p = mentors.plan_issue(issue, program, messages, snapshot.today, facts)
+        if p.writes:
+            plans.append(p)
+    return plans
+
+
+def noted(side: Side, plans: list[Plan], bot: str, today: date) -> Side:
+    """``side`` with the records these plans post (this pass's answers) in its ledger."""
+    moment = datetime.combine(today, time(12), UTC)
+    posts = [
+        Comment(0, w.issue, bot, w.body, moment, moment)
+        for p in plans
+        for w in p.writes
+        if isinstance(w, PostComment) and w.key == mentors.REPLY
+    ]
+    ledger = side.ledger
+    new = mentors.ledger_of(None, posts, bot)
+    for n in new.nominations:
+        ledger = ledger.with_nomination(n)
+    for a in new.away:
+        ledger = ledger.with_away(a)
+    return dataclasses.replace(side, ledger=ledger)
 
 
 def dashboard_part(side: Side, mentorships: Any, program: Any, messages: Any, today: date) -> str:

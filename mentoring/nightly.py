@@ -548,6 +548,9 @@ def one_pass(gateway: Gateway, program: Program, messages: Messages, today: date
     side = mentors_run.gather(gateway, program, snapshot)
     plans = decide(snapshot, program, messages, side.ledger)
     plans.append(mentors_run.nightly_plan(side, program, messages))
+    answers = mentors_run.command_plans(side, snapshot, program, messages)
+    plans += answers
+    side = mentors_run.noted(side, answers, program.settings.bot_login, today)
     apply(gateway, plans, snapshot, program)
     refresh_dashboard(gateway, program, messages, snapshot, plans, side)
     return snapshot

@@ -312,3 +312,15 @@ def test_the_gateway_opens_the_pull_request_once_and_never_over_a_changed_file(s
     assert pull["head"]["ref"] == "mentoring/register-alan-t-5"
     head = scene.api("GET", f"/repos/{REPO}/contents/roles.yml?ref={pull['head']['ref']}")
     assert base64.b64decode(head["content"]).decode() == change
+
+
+def test_an_away_whose_event_was_lost_is_answered_by_the_nightly(scene):
+    first = scene.apply("bea-b", "Issue triager (triager)")
+    scene.say("octo-coordinator", first, "/mentor @sam-mentor")
+    back = DAY + timedelta(days=10)
+    scene.post("sam-mentor", first, f"/away until {back.isoformat()}")  # no event delivered
+    scene.night(DAY + timedelta(days=1))
+    [(reply, _)] = scene.bot_said(first, mentors.AWAY)
+    assert f"until {back.isoformat()}" in reply
+    assert f"- @\u200bsam-mentor until {back.isoformat()}" in scene.dashboard()
+    assert scene.night(DAY + timedelta(days=1)) == []  # answered once
