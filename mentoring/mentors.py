@@ -587,7 +587,6 @@ def dashboard_part(
     today: date,
 ) -> str:
     """The dashboard's mentors sections, with the ledger's marker at the end."""
-    bot = program.settings.bot_login
     prefix = program.settings.labels.status_prefix
     rows = []
     for issue in registrations:
@@ -621,7 +620,6 @@ def dashboard_part(
         }
         for n in ledger.open_nominations()
     ]
-    del bot
     body = messages.render(
         "mentors-dashboard",
         registrations=rows,
