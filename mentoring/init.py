@@ -300,18 +300,21 @@ def _git(directory: Path, *args: str) -> str | None:
     return result.stdout.strip() if result.returncode == 0 else None
 
 
-def repository_from_git(directory: Path) -> tuple[str, str] | None:
-    """(host, OWNER/NAME) of the ``origin`` remote, or None."""
-    url = _git(directory, "remote", "get-url", "origin")
-    if not url:
-        return None
-    match = re.search(
-        r"^(?:[a-z+]+://)?(?:[^@/]+@)?(?P<host>[^/:]+)[:/](?:\d+/)?(?P<repo>[^/]+/[^/]+?)(?:\.git)?/?$",
-        url,
+def parse_remote(url: str) -> tuple[str, str] | None:
+    """(host, OWNER/NAME) of a git remote URL (https, ssh or scp-like), or None."""
+    match = re.fullmatch(
+        r"(?:[a-z+]+://)?(?:[^@/]+@)?(?P<host>[^/:]+)(?::\d+)?[:/](?P<repo>[^/]+/[^/]+?)(?:\.git)?/?",
+        url.strip(),
     )
     if not match or not _REPOSITORY_RE.fullmatch(match["repo"]):
         return None
     return match["host"], match["repo"]
+
+
+def repository_from_git(directory: Path) -> tuple[str, str] | None:
+    """(host, OWNER/NAME) of the ``origin`` remote of the repository at ``directory``."""
+    url = _git(directory, "remote", "get-url", "origin")
+    return parse_remote(url) if url else None
 
 
 def default_branch(directory: Path) -> str:
