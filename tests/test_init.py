@@ -407,3 +407,28 @@ def test_init_runs_as_a_command(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert (repo / ".github/workflows/mentoring-nightly.yml").exists()
+
+
+@given(
+    st.lists(
+        st.text(
+            st.characters(blacklist_characters="\r\n\x85\u2028\u2029\x0b\x0c\x1c\x1d\x1e"),
+            max_size=60,
+        ),
+        max_size=8,
+    )
+)
+def test_upgrade_leaves_every_other_line_as_it_is(lines):
+    text = "\n".join(line for line in lines if init.ACTION_REPOSITORY not in line.lower()) + "\n"
+    assert init.upgrade_text(text, "9.9.9") == init.Upgrade(text)
+
+
+@given(st.text(max_size=40))
+def test_check_root_gives_a_folder_inside_the_repository_or_one_clear_error(text):
+    try:
+        root = init.check_root(text)
+    except MentoringError as error:
+        assert "--root" in str(error)
+    else:
+        assert root == "." or (".." not in root.split("/") and not root.startswith("/"))
+        assert "\n" not in root and " " not in root
