@@ -409,3 +409,25 @@ def test_the_adopters_workflows_welcome_an_application_and_run_the_nightly(
     )
     assert bot_writes(emulator) == []
     assert "would write" in dry.results[RUN].stdout
+
+
+@pytest.mark.e2e
+def test_the_adopters_validate_and_report_workflows(adopter, emulator, tmp_path):
+    workflows = adopter / ".github" / "workflows"
+    validate = Runner(tmp_path / "validate", adopter, emulator.url, "push", {})
+    assert validate.run_workflow(workflows / "mentoring-validate.yml") == [KEY, INSTALL, RUN]
+    assert "the program's files are valid" in validate.results[RUN].stdout
+
+    roles = (adopter / "roles.yml").read_text(encoding="utf-8")
+    (adopter / "roles.yml").write_text("coordinators: []\nroles: []\n", encoding="utf-8")
+    broken = Runner(tmp_path / "broken", adopter, emulator.url, "push", {})
+    with pytest.raises(AssertionError, match=r"::error file=roles\.yml"):
+        broken.run_workflow(workflows / "mentoring-validate.yml")
+    (adopter / "roles.yml").write_text(roles, encoding="utf-8")
+
+    emulator.state.clear_log()
+    report = Runner(tmp_path / "report", adopter, emulator.url, "workflow_dispatch", {})
+    report.run_workflow(workflows / "mentoring-report.yml", {"since": "", "until": ""})
+    summary = (tmp_path / "report" / "summary.md").read_text(encoding="utf-8")
+    assert summary.startswith("#") and "Traceback" not in summary
+    assert bot_writes(emulator) == []  # the report only reads
