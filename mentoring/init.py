@@ -45,6 +45,10 @@ EXAMPLE_ROLE = Role(
 _REPOSITORY_RE = re.compile(
     r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}/(?!\.\.?$)[A-Za-z0-9._-]{1,100}"
 )
+_LOGIN_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
+_HOST_RE = re.compile(
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+)
 _ROOT_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*(?:/[A-Za-z0-9_][A-Za-z0-9._-]*)*")
 _BRANCH_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,99}")
 # A `uses:` line of this project: the action, or one of its reusable workflows.
@@ -198,6 +202,12 @@ def scaffold(options: Options) -> dict[str, str]:
     check_repository(options.repository)
     if not options.coordinators:
         raise MentoringError("give at least one coordinator: --coordinator LOGIN")
+    for login in options.coordinators:
+        if not _LOGIN_RE.fullmatch(login):
+            hint = f"drop the '@': {login[1:]!r}" if login.startswith("@") else "like 'octocat'"
+            raise MentoringError(f"--coordinator {login!r} is not a GitHub login — {hint}")
+    if not _HOST_RE.fullmatch(options.host):
+        raise MentoringError(f"{options.host!r} is not a host name like github.com")
     settings = options.settings
     prefix = "" if root == "." else f"{root}/"
     values = {

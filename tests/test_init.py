@@ -321,6 +321,8 @@ def test_init_keeps_an_existing_dependabot_config(tmp_path):
         pytest.param(["--repo", "astro/prog"], "--coordinator LOGIN", id="no-coordinator"),
         pytest.param(["--coordinator", "octo"], "--repo OWNER/NAME", id="no-remote"),
         pytest.param(["--coordinator", "octo", "--repo", "astro"], "OWNER/NAME", id="bad-repo"),
+        pytest.param(["--coordinator", "@octo", "--repo", "a/b"], "drop the '@'", id="at-login"),
+        pytest.param(["--coordinator", "a\nb: c", "--repo", "a/b"], "GitHub login", id="yaml"),
         pytest.param(
             ["--coordinator", "octo", "--repo", "a/b", "--root", "../x"], "inside", id="bad-root"
         ),
