@@ -11,6 +11,7 @@ only those ``uses:`` lines.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import subprocess
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from pathlib import Path, PurePosixPath
 
 import click
 import jinja2
+import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from mentoring import __version__, form
@@ -142,6 +144,18 @@ def duration(days: int) -> str:
     return f"{days} days"
 
 
+def yaml_scalar(value: object) -> str:
+    """``value`` as a YAML scalar that reads back as the same text: plain when it can be."""
+    text = str(value)
+    if re.fullmatch(r"[A-Za-z0-9_./()-]+(?: [A-Za-z0-9_./()-]+)*", text):
+        try:
+            if yaml.safe_load(text) == text:
+                return text
+        except yaml.YAMLError:
+            pass
+    return json.dumps(text, ensure_ascii=False)
+
+
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -159,6 +173,7 @@ def _environment() -> ImmutableSandboxedEnvironment:
         lstrip_blocks=True,
     )
     env.filters["sentence"] = _sentence
+    env.filters["scalar"] = yaml_scalar
     return env
 
 

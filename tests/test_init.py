@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mentoring import __version__, config, form, graduation, init
@@ -434,3 +434,25 @@ def test_check_root_gives_a_folder_inside_the_repository_or_one_clear_error(text
     else:
         assert root == "." or (".." not in root.split("/") and not root.startswith("/"))
         assert "\n" not in root and " " not in root
+
+
+LOGINS = st.from_regex(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,12}", fullmatch=True)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    coordinators=st.lists(LOGINS, min_size=1, max_size=3, unique_by=str.lower),
+    owner=LOGINS,
+    name=st.from_regex(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,20}", fullmatch=True),
+    root=st.sampled_from([".", "mentoring", "docs/program", "a.b/c-d_e"]),
+)
+def test_any_valid_options_make_yaml_that_reads_back(coordinators, owner, name, root):
+    options = init.Options(tuple(coordinators), f"{owner}/{name}", root=root)
+    files = init.scaffold(options)
+    for path, text in files.items():
+        if path.endswith(".yml"):
+            yaml.safe_load(text)  # never a broken file
+    roles = yaml.safe_load(files[init.program_paths(init.check_root(root))["roles"]])
+    assert roles["coordinators"] == coordinators
+    links = yaml.safe_load(files[".github/ISSUE_TEMPLATE/config.yml"])["contact_links"]
+    assert all(link["url"].startswith(f"https://github.com/{owner}/{name}/blob/") for link in links)
