@@ -10,6 +10,7 @@ only those ``uses:`` lines.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import re
@@ -240,6 +241,11 @@ def scaffold(options: Options) -> dict[str, str]:
         "assessment_cadence": assessment_cadence(settings.checkins.assessment_every),
         "escalate_after": duration(settings.checkins.escalate_after_days),
         "watched": watched_paths(root),
+        "form_fields": [
+            (f.name, getattr(settings.form.fields, f.name))
+            for f in dataclasses.fields(settings.form.fields)
+            if getattr(settings.form.fields, f.name) is not None
+        ],
         "uses": lambda name: uses_line(name, options.version),
     }
     env = _environment()

@@ -291,8 +291,7 @@ class Runner:
 # --------------------------------------------------------------------------- end to end
 
 
-@pytest.fixture
-def adopter(tmp_path):
+def make_adopter(tmp_path: Path, root: str = ".") -> Path:
     """An empty git repository in which `mentoring init` made a program."""
     repo = tmp_path / "adopter"
     repo.mkdir()
@@ -308,6 +307,8 @@ def adopter(tmp_path):
             "octo-coordinator",
             "--repo",
             REPO,
+            "--root",
+            root,
         ],
         capture_output=True,
         text=True,
@@ -315,9 +316,14 @@ def adopter(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     # The adopter's own choice for a fast test: no pause between writes.
-    with (repo / ".github" / "mentoring.yml").open("a", encoding="utf-8") as out:
+    with (repo / root / ".github" / "mentoring.yml").open("a", encoding="utf-8") as out:
         out.write("\nwrites:\n  pace_seconds: 0\n")
     return repo
+
+
+@pytest.fixture
+def adopter(tmp_path):
+    return make_adopter(tmp_path)
 
 
 def api(emulator, method: str, path: str, who: str | None = None, body: Any = None) -> Any:
@@ -431,3 +437,24 @@ def test_the_adopters_validate_and_report_workflows(adopter, emulator, tmp_path)
     summary = (tmp_path / "report" / "summary.md").read_text(encoding="utf-8")
     assert summary.startswith("#") and "Traceback" not in summary
     assert bot_writes(emulator) == []  # the report only reads
+
+
+@pytest.mark.e2e
+def test_a_program_in_a_folder_is_run_from_there(emulator, tmp_path):
+    adopter = make_adopter(tmp_path, root="community/mentoring")
+    assert not (adopter / "roles.yml").exists()
+    emulator.state.set_collaborators(REPO, ["octo-coordinator"])
+    number = api(
+        emulator,
+        "POST",
+        f"/repos/{REPO}/issues",
+        "ada-example",
+        {"title": "Mentoring application: Ada", "body": form_body(), "labels": [APP]},
+    )["number"]
+    payload = build.issues("opened", number=number)
+    runner = Runner(tmp_path / "event", adopter, emulator.url, "issues", payload)
+    # No roles.yml at the top: the run succeeds only if `root` reached the tool.
+    assert runner.run_workflow(adopter / ".github" / "workflows" / "mentoring-events.yml")
+    comments = api(emulator, "GET", f"/repos/{REPO}/issues/{number}/comments")
+    kinds = [markers.kinds(c["body"]) for c in comments if c["user"]["login"] == BOT]
+    assert kinds == [{"card"}, {"welcome"}]
