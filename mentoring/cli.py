@@ -512,5 +512,4 @@ def init_command(
 
     if upgrade:
         return init.run_upgrade(directory)
-    directory.mkdir(parents=True, exist_ok=True)
     return init.run(directory, coordinators, repository, program_root)

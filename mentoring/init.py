@@ -379,6 +379,7 @@ def run(
         dependabot=not (directory / DEPENDABOT_FILE).exists(),
     )
     files = scaffold(options)
+    directory.mkdir(parents=True, exist_ok=True)
     existing = [path for path in files if (directory / path).exists()]
     if existing:
         echo(f"mentoring init: {len(existing)} of these files exist already; nothing was written.")

@@ -389,6 +389,13 @@ def test_init_upgrade_without_a_program_says_so(tmp_path):
     assert result.exit_code == 1 and "run `mentoring init` first" in result.output
 
 
+def test_init_makes_the_directory_only_when_it_writes(tmp_path):
+    refused = CliRunner().invoke(main, ["init", str(tmp_path / "new"), "--coordinator", "o"])
+    assert refused.exit_code == 1 and not (tmp_path / "new").exists()
+    made = invoke("init", str(tmp_path / "new"), "--coordinator", "o", "--repo", "a/b")
+    assert made.exit_code == 0 and (tmp_path / "new" / "roles.yml").exists()
+
+
 def test_init_runs_as_a_command(tmp_path):
     repo = git_repo(tmp_path / "prog")
     result = subprocess.run(
