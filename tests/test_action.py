@@ -24,6 +24,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from mentoring import __version__, init, markers
 from tests.payloads import build
@@ -458,3 +460,118 @@ def test_a_program_in_a_folder_is_run_from_there(emulator, tmp_path):
     comments = api(emulator, "GET", f"/repos/{REPO}/issues/{number}/comments")
     kinds = [markers.kinds(c["body"]) for c in comments if c["user"]["login"] == BOT]
     assert kinds == [{"card"}, {"welcome"}]
+
+
+# --------------------------------------------------------------------------- the run step
+
+
+RUN_STEP = next(s for s in ACTION["runs"]["steps"] if s.get("name") == RUN)
+COMMANDS = {
+    "event": ["event"],
+    "nightly": ["nightly"],
+    "report": ["report", "--format", "md"],
+    "validate": ["validate", "--format", "github"],
+    "graduation-check": ["graduation", "check"],
+    "graduation check": ["graduation", "check"],
+}
+
+
+@pytest.fixture(scope="module")
+def stub(tmp_path_factory):
+    """A `mentoring` that writes its arguments, one a line, and does nothing else."""
+    folder = tmp_path_factory.mktemp("stub")
+    script = folder / "mentoring"
+    script.write_text(
+        "#!/bin/sh\n"
+        'for a in "$@"; do printf "%s\\n" "$a"; done > "$ARGS_FILE"\n'
+        'printf "%s" "${MENTORING_BOT_LOGIN-}" > "$ARGS_FILE.bot"\n'
+    )
+    script.chmod(0o755)
+    return script
+
+
+def run_step(stub: Path, folder: Path, **inputs: str) -> tuple[int, list[str] | None, str]:
+    args_file = folder / "args"
+    args_file.unlink(missing_ok=True)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "ARGS_FILE": str(args_file),
+        "GITHUB_STEP_SUMMARY": str(folder / "summary"),
+        "MENTORING": str(stub),
+        "COMMAND": inputs.get("command", "nightly"),
+        "ROOT": inputs.get("root", "."),
+        "DRY_RUN": inputs.get("dry_run", "false"),
+        "TODAY": inputs.get("today", ""),
+        "SINCE": inputs.get("since", ""),
+        "UNTIL": inputs.get("until", ""),
+        "APP_SLUG": inputs.get("app_slug", ""),
+        "GITHUB_TOKEN": "t",
+    }
+    result = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", RUN_STEP["run"]],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    args = args_file.read_text().splitlines() if args_file.exists() else None
+    return result.returncode, args, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_the_run_step_runs_each_allowed_command(stub, tmp_path, command):
+    code, args, _ = run_step(stub, tmp_path, command=command, root="community/mentoring")
+    assert code == 0 and args == ["--root", "community/mentoring", *COMMANDS[command]]
+
+
+def test_the_run_step_passes_dates_dry_run_and_the_app(stub, tmp_path):
+    code, args, _ = run_step(
+        stub, tmp_path, command="nightly", dry_run="true", today="2026-03-01", app_slug="my-app"
+    )
+    assert code == 0 and args == ["--root", ".", "--dry-run", "nightly", "--today", "2026-03-01"]
+    assert (tmp_path / "args.bot").read_text() == "my-app[bot]"
+    code, args, _ = run_step(stub, tmp_path, command="report", since="2026-01-01")
+    assert args == ["--root", ".", "report", "--format", "md", "--since", "2026-01-01"]
+    assert (tmp_path / "args.bot").read_text() == ""  # no app: the settings' bot_login
+
+
+TEXT = st.text(st.characters(blacklist_characters="\x00"), max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    command=st.one_of(st.sampled_from(sorted(COMMANDS)), TEXT),
+    dry_run=st.one_of(st.sampled_from(["true", "false", ""]), TEXT),
+    today=st.one_of(st.just(""), st.just("2026-03-01"), TEXT),
+    app_slug=st.one_of(st.just(""), st.just("my-app"), TEXT),
+)
+@example(command="$(touch pwned)", dry_run="false", today="", app_slug="")
+@example(command="nightly", dry_run="true", today="2026-03-01\n$(touch pwned)", app_slug="")
+@example(command="event", dry_run="`touch pwned`", today="", app_slug="")
+@example(command="nightly", dry_run="false", today="", app_slug="a; touch pwned")
+@example(command="nightly", dry_run="false", today="", app_slug="my-app\n")
+def test_hostile_inputs_are_refused_or_passed_as_plain_arguments(
+    stub, tmp_path_factory, command, dry_run, today, app_slug
+):
+    folder = tmp_path_factory.mktemp("step")
+    code, args, output = run_step(
+        stub, folder, command=command, dry_run=dry_run, today=today, app_slug=app_slug
+    )
+    # Nothing a value holds is ever run: the folder gets no file but the stub's own.
+    assert {p.name for p in folder.iterdir()} <= {"args", "args.bot", "summary"}
+    valid = (
+        command in COMMANDS
+        and dry_run in ("true", "false", "")
+        and (today == "" or re.fullmatch(r"\d{4}-\d{2}-\d{2}", today))
+        and (app_slug == "" or re.fullmatch(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?", app_slug))
+    )
+    if not valid:
+        assert code == 2 and args is None and "::error::" in output
+        return
+    assert code == 0
+    expected = ["--root", ".", *(["--dry-run"] if dry_run == "true" else []), *COMMANDS[command]]
+    if today and command in ("event", "nightly"):
+        expected += ["--today", today]
+    assert args == expected
