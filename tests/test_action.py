@@ -575,3 +575,32 @@ def test_hostile_inputs_are_refused_or_passed_as_plain_arguments(
     if today and command in ("event", "nightly"):
         expected += ["--today", today]
     assert args == expected
+
+
+@pytest.mark.e2e
+def test_the_first_graduate_appends_to_the_new_participants_file_and_passes(tmp_path):
+    """The graduation workflow, through the action, on the participants.yml init wrote."""
+    from mentoring.emulator import EmulatorServer
+    from tests.test_graduation_e2e import PAYLOADS
+    from tests.test_graduation_e2e import Program as Scene
+
+    adopter = make_adopter(tmp_path)
+    with EmulatorServer(seed_dir=adopter) as emu:
+        scene = Scene(emu, adopter, tmp_path)
+        issue = scene.application()
+        text = scene.entry_text(issue)  # the file with the entry `graduation entry` prints
+        assert text.startswith((adopter / "participants.yml").read_text())  # only appended
+        scene.fork_change(text)
+        number = scene.open_pull(f"My mentoring is complete.\n\nCloses #{issue}")
+        payload = json.loads((PAYLOADS / "opened-fork.json").read_text())
+        pr = api(emu, "GET", f"/repos/{REPO}/pulls/{number}")
+        payload["number"] = number
+        payload["pull_request"].update(number=number, state=pr["state"], merged=pr["merged"])
+        payload["pull_request"]["head"]["sha"] = pr["head"]["sha"]
+        emu.state.clear_log()
+        runner = Runner(tmp_path / "graduation", adopter, emu.url, "pull_request_target", payload)
+        workflow = adopter / ".github" / "workflows" / "mentoring-graduation.yml"
+        assert runner.run_workflow(workflow) == [KEY, INSTALL, RUN]
+        [(comment, data)] = scene.marked(number, "graduation")
+        assert data == {"ok": True}, comment["body"]
+        assert {e["login"] for e in bot_writes(emu)} == {BOT}
