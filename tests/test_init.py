@@ -446,7 +446,7 @@ def test_check_root_gives_a_folder_inside_the_repository_or_one_clear_error(text
 LOGINS = st.from_regex(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,12}", fullmatch=True)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(
     coordinators=st.lists(LOGINS, min_size=1, max_size=3, unique_by=str.lower),
     owner=LOGINS,

@@ -70,17 +70,16 @@ def test_zizmor_offline_finds_nothing():
 
 
 def test_zizmor_finds_nothing_in_what_init_writes(scaffolded):
-    for github in scaffolded.values():
-        result = run(tool("zizmor"), "--offline", "--no-progress", "--format", "plain", str(github))
-        assert result.returncode == 0, result.stdout + result.stderr
+    folders = [str(github) for github in scaffolded.values()]
+    result = run(tool("zizmor"), "--offline", "--no-progress", "--format", "plain", *folders)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_actionlint_finds_nothing_in_what_init_writes(scaffolded):
-    for github in scaffolded.values():
-        workflows = sorted((github / "workflows").glob("*.yml"))
-        assert len(workflows) == 5
-        result = run(tool("actionlint"), "-no-color", *map(str, workflows))
-        assert result.returncode == 0, result.stdout + result.stderr
+    workflows = [w for github in scaffolded.values() for w in sorted(github.glob("workflows/*"))]
+    assert len(workflows) == 10
+    result = run(tool("actionlint"), "-no-color", *map(str, workflows))
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.parametrize(
@@ -94,11 +93,10 @@ def test_actionlint_finds_nothing_in_what_init_writes(scaffolded):
     ids=["workflows", "issue-form", "issue-config", "dependabot"],
 )
 def test_github_schemas_accept_what_init_writes(scaffolded, schema, pattern):
-    for github in scaffolded.values():
-        files = sorted(github.glob(pattern))
-        assert files, pattern
-        result = run(tool("check-jsonschema"), "--builtin-schema", schema, *map(str, files))
-        assert result.returncode == 0, result.stdout + result.stderr
+    files = [f for github in scaffolded.values() for f in sorted(github.glob(pattern))]
+    assert len(files) >= len(scaffolded), pattern
+    result = run(tool("check-jsonschema"), "--builtin-schema", schema, *map(str, files))
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_the_action_matches_githubs_schema():
