@@ -463,3 +463,10 @@ def test_any_valid_options_make_yaml_that_reads_back(coordinators, owner, name, 
     assert roles["coordinators"] == coordinators
     links = yaml.safe_load(files[".github/ISSUE_TEMPLATE/config.yml"])["contact_links"]
     assert all(link["url"].startswith(f"https://github.com/{owner}/{name}/blob/") for link in links)
+
+
+@pytest.mark.parametrize("kind", ["mentor", "mentee"])
+def test_with_the_default_settings_the_handbooks_are_this_repositorys(kind):
+    """One text: docs/*-handbook.md is what init writes for the default cadence."""
+    ours = (Path(__file__).parent.parent / "docs" / f"{kind}-handbook.md").read_text()
+    assert init.scaffold(OPTIONS)[f"docs/{kind}-handbook.md"] == ours
