@@ -34,7 +34,7 @@ ACTION_REPOSITORY = "mentoring-dev/mentoring"
 
 SCAFFOLD_DIR = Path(__file__).parent / "scaffold"
 FORM_SOURCE = Path(__file__).parent / "demo_program" / ".github" / "ISSUE_TEMPLATE"
-WORKFLOWS = ("events", "graduation", "nightly", "report", "validate")
+WORKFLOWS = ("events", "graduation", "mentors", "nightly", "report", "validate")
 DEPENDABOT_FILE = ".github/dependabot.yml"
 
 EXAMPLE_ROLE = Role(
@@ -261,6 +261,7 @@ def scaffold(options: Options) -> dict[str, str]:
         paths["mentor-handbook"]: render("mentor-handbook.md.j2"),
         paths["mentee-handbook"]: render("mentee-handbook.md.j2"),
         form.FORM_FILE: application_form([EXAMPLE_ROLE]),
+        **mentor_forms([EXAMPLE_ROLE]),
         ".github/ISSUE_TEMPLATE/config.yml": render("issue-config.yml.j2"),
     }
     for name in WORKFLOWS:
@@ -276,6 +277,21 @@ def application_form(roles: list[Role]) -> str:
     """The application form, with its role options synced from ``roles`` (form.rewrite)."""
     text = (FORM_SOURCE / "application.yml").read_text(encoding="utf-8")
     return form.rewrite(text, form.options(roles))
+
+
+def mentor_forms(roles: list[Role]) -> dict[str, str]:
+    """The mentor registration and nomination forms (docs/mentors.md), role options synced."""
+    from mentoring.registration import SIDE_FORMS
+
+    return {
+        where: form.rewrite(
+            (FORM_SOURCE / where.rsplit("/", 1)[-1]).read_text(encoding="utf-8"),
+            form.options(roles),
+            field_id,
+            where,
+        )
+        for where, field_id in SIDE_FORMS
+    }
 
 
 # --------------------------------------------------------------------------- upgrade
