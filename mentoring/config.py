@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from mentoring.errors import Problem, ProgramError, YamlError
+from mentoring.schedule import EARLIEST, LATEST
 from mentoring.yamlsafe import Loaded, breadcrumb, load_yaml, load_yaml_file
 
 ROLES_FILE = "roles.yml"
@@ -35,6 +36,21 @@ _ROLE_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
 _REPOSITORY_RE = re.compile(rf"{_LOGIN}/(?!\.\.?$)[A-Za-z0-9._-]{{1,100}}")
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _LOGIN_HINT = "use a GitHub login like 'octocat'"
+
+# The range of every number in the program's files: (least, most). See docs/settings.md.
+BOUNDS: dict[str, tuple[int, int]] = {
+    "default_capacity": (1, 50),
+    "capacity": (1, 50),
+    "every_days": (1, 365),
+    "assessment_every": (1, 52),
+    "escalate_after_days": (1, 365),
+    "waiting_for_mentor_days": (1, 365),
+    "needs_info_days": (1, 365),
+    "max_per_run": (1, 500),  # GitHub allows about 500 content-creating requests an hour
+    "months": (1, 120),
+    "issue": (1, 2**31 - 1),  # GitHub's issue numbers are 32-bit
+}
+PACE_SECONDS = (0.0, 60.0)
 
 PathType = tuple[Hashable, ...]
 T = TypeVar("T")
@@ -303,9 +319,13 @@ class _Reader:
             hint = "remove the quotes" if isinstance(value, str) and value.strip().isdigit() else ""
             self.problem(path, f"expected a whole number, got {_describe(value)}", hint)
             return None
-        if value < minimum:
-            wanted = "a positive whole number" if minimum == 1 else f"at least {minimum}"
-            self.problem(path, f"must be {wanted}, got {value}")
+        least, most = BOUNDS.get(str(path[-1]) if path else "", (minimum, None))
+        if value < least or (most is not None and value > most):
+            if most is None:
+                wanted = "a positive whole number" if least == 1 else f"at least {least}"
+            else:
+                wanted = f"a whole number from {least} to {most:,}"
+            self.problem(path, f"must be {wanted}, got {_number_text(value)}")
             return None
         return value
 
@@ -313,8 +333,10 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.problem(path, f"expected a number, got {_describe(value)}")
             return None
-        if not math.isfinite(value) or value < minimum:
-            self.problem(path, f"must be a number of at least {minimum:g}, got {value}")
+        least, most = PACE_SECONDS if path and path[-1] == "pace_seconds" else (minimum, math.inf)
+        if not math.isfinite(value) or not least <= value <= most:
+            wanted = f"at least {least:g}" if most == math.inf else f"from {least:g} to {most:g}"
+            self.problem(path, f"must be a number {wanted}, got {_number_text(value)}")
             return None
         return float(value)
 
@@ -349,10 +371,10 @@ class _Reader:
 
     def date(self, value: Any, path: PathType) -> dt.date | None:
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return value
+            return self.in_range(value, path)
         if isinstance(value, str) and _DATE_RE.fullmatch(value.strip()):
             try:
-                return dt.date.fromisoformat(value.strip())
+                return self.in_range(dt.date.fromisoformat(value.strip()), path)
             except ValueError as error:
                 self.problem(path, f"{value.strip()} is not a real date ({error})")
                 return None
@@ -361,6 +383,12 @@ class _Reader:
             f"expected a date like 2026-01-15, got {_describe(value)}",
             "write dates as YYYY-MM-DD",
         )
+        return None
+
+    def in_range(self, day: dt.date, path: PathType) -> dt.date | None:
+        if EARLIEST <= day <= LATEST:
+            return day
+        self.problem(path, f"{day} is not a date from {EARLIEST} to {LATEST}", "check the year")
         return None
 
     def optional(
@@ -393,6 +421,13 @@ def _describe(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     return type(value).__name__
+
+
+def _number_text(value: float) -> str:
+    """A number as written, or its size when it is too long to show."""
+    if isinstance(value, int) and abs(value) >= 10**15:
+        return f"a number with {len(str(abs(value)))} digits"
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _is_plain_scalar(value: Any) -> bool:
