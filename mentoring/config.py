@@ -46,7 +46,7 @@ BOUNDS: dict[str, tuple[int, int]] = {
     "escalate_after_days": (1, 365),
     "waiting_for_mentor_days": (1, 365),
     "needs_info_days": (1, 365),
-    "max_per_run": (1, 500),  # GitHub allows about 500 content-creating requests an hour
+    "max_per_run": (1, 100_000),  # GitHub allows ~500 comments an hour; benchmarks go higher
     "months": (1, 120),
     "issue": (1, 2**31 - 1),  # GitHub's issue numbers are 32-bit
 }
@@ -353,12 +353,19 @@ class _Reader:
         return None
 
     def link(self, value: Any, path: PathType) -> str | None:
-        """An http(s) URL, or a path inside the repository (no scheme, no leading /, no ..)."""
+        """An https URL, or a path inside the repository (no scheme, no leading /, no ..)."""
         text = self.text(value, path)
         if text is None:
             return None
-        if text.startswith(("https://", "http://")):
+        if text.startswith("https://"):
             return text
+        if text.lower().startswith("http://"):
+            self.problem(
+                path,
+                f"{text!r} is not an https:// link",
+                f"use {'https://' + text[7:]!r}: GitHub and browsers warn about http:// links",
+            )
+            return None
         has_scheme = re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", text)
         if not has_scheme and not text.startswith(("/", "\\")) and ".." not in text.split("/"):
             return text
@@ -540,12 +547,30 @@ def _labels(reader: _Reader, top: dict) -> Labels | None:
         values[name] = (
             _prefix(reader, value, path) if name in _PREFIX_LABELS else _label(reader, value, path)
         )
-    if not _all_present(*values.values()):
-        return None
-    labels = Labels(**values)
+    invalid = {("labels", name) for name, value in values.items() if value is None}
+    labels = Labels(**{n: getattr(default, n) if v is None else v for n, v in values.items()})
     before = len(reader.problems)
-    _check_settings_labels(reader, labels)
-    return labels if len(reader.problems) == before else None
+    _check_settings_labels(reader, labels, skip=invalid)  # every label at once
+    return labels if len(reader.problems) == before and not invalid else None
+
+
+def _labels_as_far_as_valid(loaded: Loaded | None) -> Labels:
+    """The labels of a settings file that has problems elsewhere, each invalid one replaced
+    by its default, so the role labels are checked at once (the problems are already reported)."""
+    default = _DEFAULT_SETTINGS.labels
+    top = loaded.data if loaded is not None else None
+    section = top.get("labels") if isinstance(top, dict) else None
+    if not isinstance(section, dict):
+        return default
+    scratch = _Reader(loaded)
+    values = {}
+    for name in (f.name for f in dataclasses.fields(Labels)):
+        path = ("labels", name)
+        value = section.get(name, getattr(default, name))
+        check = _prefix if name in _PREFIX_LABELS else _label
+        values[name] = check(scratch, value, path)
+        values[name] = getattr(default, name) if values[name] is None else values[name]
+    return Labels(**values)
 
 
 def _label(reader: _Reader, value: Any, path: PathType) -> str | None:
@@ -972,11 +997,14 @@ def _settings_labels(labels: Labels) -> list[tuple[str, PathType, str]]:
     return named + statuses
 
 
-def _check_settings_labels(reader: _Reader, labels: Labels) -> None:
-    """Report each label key at most once: the status prefix makes seven labels."""
+def _check_settings_labels(reader: _Reader, labels: Labels, skip: Iterable[PathType] = ()) -> None:
+    """Report each label key at most once: the status prefix makes seven labels.
+
+    Keys in ``skip`` (invalid ones, replaced by their defaults) are not reported again.
+    """
     longest = max(STATUSES, key=len)
     long_hint = f"shorten it; the longest status is {longest!r}"
-    reported: set[PathType] = set()
+    reported: set[PathType] = set(skip)
     for path, message, hint in _label_clashes(_settings_labels(labels), {}, long_hint):
         if path not in reported:
             reported.add(path)
@@ -1017,8 +1045,9 @@ def load_program(root: Path | str) -> Program:
     roles_loaded = _read(root, ROLES_FILE, problems, required=True)
     roles = _parse_roles(roles_loaded, capacity) if roles_loaded else _RolesFile()
     problems += roles.problems
-    if settings is not None and roles_loaded is not None:
-        problems += _role_label_problems(settings.labels, roles, roles_loaded)
+    if roles_loaded is not None:
+        labels = settings.labels if settings else _labels_as_far_as_valid(settings_loaded)
+        problems += _role_label_problems(labels, roles, roles_loaded)
 
     participants: tuple[Participant, ...] = ()
     participants_loaded = _read(root, PARTICIPANTS_FILE, problems, required=False)
@@ -1051,7 +1080,7 @@ def _read(root: Path, filename: str, problems: list[Problem], *, required: bool)
     except YamlError as error:
         problems.append(error.problem)
     except OSError as error:
-        problems.append(Problem(filename, None, "", f"could not be read: {error.strerror}"))
+        problems.append(Problem(filename, 1, "", f"could not be read: {error.strerror}"))
     return None
 
 
