@@ -12,7 +12,7 @@ from typing import Any
 from mentoring.errors import MentoringError
 
 MAX_BYTES = 26_214_400  # 25 MB: GitHub caps a webhook payload at 25 MB
-MAX_DEPTH = 64  # real payloads nest about 6 levels deep
+MAX_DEPTH = 64  # the stored real payloads nest 4 or 5 levels deep
 MAX_ID = 2**63 - 1  # GitHub's ids are 64-bit
 MAX_NUMBER = 2**31 - 1  # issue and pull request numbers
 
