@@ -447,6 +447,17 @@ def _read(path: Path, display: str) -> tuple[Template | None, list[Problem]]:
             )
         )
         example = {}
+    elif _size(example) > MAX_SIZE:  # YAML aliases can make a small file a huge example
+        problems.append(
+            Problem(
+                display,
+                1,
+                "front matter.example",
+                f"is over {MAX_SIZE:,} characters or items",
+                "give short example values, and no YAML aliases (&/*)",
+            )
+        )
+        example = {}
     template = Template(
         path.stem,
         path,

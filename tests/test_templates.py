@@ -223,3 +223,18 @@ def test_an_oversized_template_file_is_refused_on_line_1(tmp_path):
     assert [(p.line, p.message.split(";")[1]) for p in found] == [
         (1, f" the limit is {templates.MAX_SOURCE:,}")
     ]
+
+
+def test_an_example_blown_up_by_aliases_is_refused(tmp_path):
+    root = program_copy(tmp_path)
+    folder = root / templates.OVERRIDE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 10) + "]" for n in range(1, 9)]
+    bomb = "\n".join("    " + line for line in lines)
+    (folder / "nudge.md").write_text(
+        f"---\ndescription: d\nvariables: []\nexample:\n  bomb:\n{bomb}\n---\n{{{{ 1 }}}}\n",
+        encoding="utf-8",
+    )
+    found = [(p.line, p.key, p.message) for p in problems(root) if p.file.endswith("nudge.md")]
+    assert found == [(1, "front matter.example", "is over 131,072 characters or items")]
