@@ -81,6 +81,8 @@ def _size(value: Any, budget: int = MAX_SIZE) -> int:
             total += len(item)
             stack.extend(item.keys())
             stack.extend(item.values())
+        elif isinstance(item, int):
+            total += item.bit_length() // 4  # about its digits, as it will be shown
     return total
 
 

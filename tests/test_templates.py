@@ -42,6 +42,7 @@ REFUSED = [
         "a value over",
         id="doubling by +",
     ),
+    pytest.param("{{ [10**1200] * 100000 }}", "a repetition", id="repeated big numbers"),
     pytest.param("{{ 'x'|center(1000000000) }}", "over 65,536", id="filter width"),
     pytest.param("{{ 'x'.ljust(10**9) }}", "over 65,536", id="method width"),
     pytest.param("{{ 'x'|indent(100000) }}", "an indent of more than 100", id="indent"),
