@@ -556,8 +556,12 @@ class Messages:
 def _compile(source: str) -> jinja2.Template:
     try:
         return _ENV.from_string(source)
+    except jinja2.TemplateError:
+        raise
     except RecursionError:
         raise RenderError("nests expressions too deeply to read", 1) from None
+    except Exception as exc:  # a literal Python cannot hold, such as a 5,000-digit number
+        raise RenderError(f"cannot be read: {exc}", 1) from None
 
 
 def _render_problem(template: Template, display: str) -> Problem | None:

@@ -72,6 +72,8 @@ REFUSED = [
         id="loops that call nothing",
     ),
     pytest.param("{{ ''.__class__ }}", "unsafe", id="private attribute"),
+    pytest.param("{{ 1" + "0" * 5000 + " }}", "cannot be read", id="a 5,000-digit literal"),
+    pytest.param("{{ 1" + "[" * 3000 + "]" * 3000 + " }}", "too deeply", id="deep brackets"),
 ]
 
 
@@ -239,3 +241,13 @@ def test_an_example_blown_up_by_aliases_is_refused(tmp_path):
     )
     found = [(p.line, p.key, p.message) for p in problems(root) if p.file.endswith("nudge.md")]
     assert found == [(1, "front matter.example", "is over 131,072 characters or items")]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet="{}%#()[]|~*+-/.,'\"0123456789 xnameforinset=endrg", max_size=60))
+def test_any_source_text_compiles_and_renders_or_is_one_problem(source):
+    try:
+        text = render(source, seconds=0.05, name="ada")
+    except (RenderError, jinja2.TemplateError):
+        return
+    assert len(text) <= templates.MAX_SIZE
