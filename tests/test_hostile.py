@@ -17,7 +17,7 @@ from mentoring.config import BOUNDS, PACE_SECONDS, load_program
 from mentoring.errors import ProgramError
 from mentoring.model import Comment, Issue
 from mentoring.templates import Messages
-from tests.support import REPO_ROOT
+from tests.support import REPO_ROOT, program_copy, run_cli
 
 PROGRAM = load_program(REPO_ROOT)
 MESSAGES = Messages(REPO_ROOT)
@@ -283,3 +283,17 @@ def test_a_mentors_capacity_is_bounded(tmp_path, capacity):
         ("roles.yml", 8, "roles[0].mentors[0].capacity")
     ]
     assert "from 1 to 50" in found[0].message
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("day", ["1970-01-01", "9000-12-31"])
+def test_the_runners_work_at_the_ends_of_the_accepted_range(tmp_path, emulator, day):
+    settings = (
+        "writes:\n  pace_seconds: 0\ncheckins:\n  every_days: 365\n  escalate_after_days: 365\n"
+        "nudges:\n  waiting_for_mentor_days: 365\n  needs_info_days: 365\n"
+    )
+    root = program_copy(tmp_path, settings)
+    for args in (["nightly", "--today", day], ["report", "--today", day, "--since", day]):
+        result = run_cli(*args, api_url=emulator.url, root=root)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "Traceback" not in result.stderr
