@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -12,33 +13,39 @@ import click
 from mentoring.errors import MentoringError, Problem, ProgramError
 
 
-def problems(root: Path) -> list[Problem]:
-    """All problems in roles.yml, settings, participants.yml, the form and the messages."""
+def problems(root: Path, bot_login: str | None = None) -> list[Problem]:
+    """All problems in roles.yml, settings, participants.yml, the form and the messages.
+
+    The form's problems include its field mapping (settings' ``form.fields``), checked
+    against the form itself when the program loads.
+    """
     from mentoring.config import load_program
     from mentoring.templates import Messages
 
     found: list[Problem] = []
     program = None
     try:
-        program = load_program(root)
+        program = load_program(root, bot_login=bot_login)
     except ProgramError as exc:
         found.extend(exc.problems)
     found.extend(Messages(root).check())
-    found.extend(form_problems(root, program))
     if program is not None:
+        found.extend(form_problems(root, program))
         found.extend(handbook_problems(root, program))
     return [_on_a_line(root, problem) for problem in found]
 
 
 def form_problems(root: Path, program: Any) -> list[Problem]:
-    """The application form: missing, or disagreeing with the program (``program`` None:
-    only whether it is there)."""
+    """The application form: missing (it is optional to the program's loading, not to
+    anyone applying), or disagreeing with the program."""
     from mentoring import form
 
-    if not (Path(root) / form.FORM_FILE).is_file():
+    top = program.layout.top if program.layout.top is not None else Path(root)
+    where = program.form.file
+    if not (Path(top) / where).is_file():
         return [
             Problem(
-                form.FORM_FILE,
+                where,
                 None,
                 "",
                 "not found: without the application form, nobody can apply",
@@ -46,7 +53,7 @@ def form_problems(root: Path, program: Any) -> list[Problem]:
                 "(mentoring/demo_program), then run `mentoring sync-form` to list your roles",
             )
         ]
-    return form.drift(root, program) if program is not None else []
+    return form.drift(root, program)
 
 
 def handbook_problems(root: Path, program: Any) -> list[Problem]:
@@ -84,10 +91,47 @@ def handbook_problems(root: Path, program: Any) -> list[Problem]:
 
 
 def _on_a_line(root: Path, problem: Problem) -> Problem:
-    """A problem with a whole file that exists is shown on its line 1, so Actions annotates it."""
-    if problem.line is None and problem.file and (Path(root) / problem.file).is_file():
+    """A problem with a whole file that exists is shown on its line 1, so Actions annotates it.
+
+    The file is named from the program's folder, or (the form) from the repository's top.
+    """
+    from mentoring.config import find_layout
+
+    if problem.line is not None or not problem.file:
+        return problem
+    top = find_layout(root).top or Path(root)
+    if (Path(root) / problem.file).is_file() or (top / problem.file).is_file():
         return dataclasses.replace(problem, line=1)
     return problem
+
+
+def shown(problems: list[Problem], root: Path, *, github: bool = False) -> list[Problem]:
+    """Each problem's file named from where the user runs (from the repository's top for
+    GitHub annotations): a program inside a repository says community/mentoring/roles.yml.
+
+    The application form's problems are named from the top already; the others from root.
+    """
+    from mentoring.config import find_layout
+    from mentoring.form import FORM_DIR
+
+    layout = find_layout(root)
+    here = Path.cwd().resolve()
+    out = []
+    for problem in problems:
+        if (
+            not problem.file
+            or problem.file.startswith("-")
+            or problem.file.startswith("mentoring/")
+        ):
+            out.append(problem)  # a command-line option, or a built-in message
+            continue
+        in_top = problem.file.startswith(FORM_DIR + "/")
+        full = layout.top / (problem.file if in_top else layout.path(problem.file))
+        name = problem.file if in_top else layout.path(problem.file)
+        if not github and full.is_relative_to(here) and here != layout.top:
+            name = Path(os.path.relpath(full, here)).as_posix()
+        out.append(dataclasses.replace(problem, file=name))
+    return out
 
 
 def annotation(problem: Problem) -> str:
@@ -102,8 +146,8 @@ def annotation(problem: Problem) -> str:
     return f"::error {where}::{text}"
 
 
-def run(root: Path, fmt: str) -> int:
-    found = problems(root)
+def run(root: Path, fmt: str, bot_login: str | None = None) -> int:
+    found = shown(problems(root, bot_login), root, github=fmt == "github")
     for problem in found:
         click.echo(annotation(problem) if fmt == "github" else str(problem))
     if found:
