@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time
 import click
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from mentoring import checkins, dashboard, report, schedule, state
@@ -23,7 +23,8 @@ PROGRAM = load_program(REPO_ROOT)
 MESSAGES = Messages(REPO_ROOT)
 BOT = "github-actions[bot]"
 ANY_DAY = st.dates(date.min, date.max)
-GOOD_DAY = st.dates(schedule.EARLIEST, schedule.LATEST)
+EARLIEST, LATEST = schedule.EARLIEST, schedule.LATEST
+GOOD_DAY = st.dates(EARLIEST, LATEST)
 
 # --------------------------------------------------------------------------- --today and friends
 
@@ -114,13 +115,15 @@ STATUSES = st.sampled_from(["active", "paused", "waiting", "needs-info"])
     GOOD_DAY,
     ANY_DAY,
     STATUSES,
-    st.integers(0, 50),
+    st.integers(0, 10**7),
     _bounded("every_days"),
     _bounded("assessment_every"),
     _bounded("escalate_after_days"),
     _bounded("waiting_for_mentor_days"),
     _bounded("needs_info_days"),
 )
+@example(LATEST, LATEST, date.max, "active", 3, 365, 3, 365, 365, 365)
+@example(EARLIEST, EARLIEST, date.min, "paused", 10**7, 1, 1, 1, 1, 1)
 def test_the_nightly_core_never_overflows(
     started, today, paused_until, status, n, every, assess, escalate, waiting, info
 ):
@@ -135,8 +138,8 @@ def test_the_nightly_core_never_overflows(
         started=started,
         paused_until=paused_until if status == "paused" else None,
         checkin=n,
-        escalated=(n, started) if n else None,
-        history=((started, "waiting"), (started, status)),
+        escalated=(n, paused_until) if n else None,  # a card's dates may be anything
+        history=((started, "waiting"), (started, "active"), (paused_until, status)),
         card_id=100,
     )
     when = datetime.combine(started, time(6), tzinfo=UTC)
@@ -152,7 +155,7 @@ def test_the_nightly_core_never_overflows(
     )
     checkins.plan_issue(issue, m, program, MESSAGES, today)
     facts = dashboard.Facts(
-        needs_coordinator=False, assessment=dashboard.Assessment(n, started, False)
+        needs_coordinator=False, assessment=dashboard.Assessment(n, paused_until, False)
     )
     dashboard.overdue_since(m, facts, program)
     dashboard.render([m], program, MESSAGES, today, today, None, {7: facts})
