@@ -322,7 +322,8 @@ def _template_line(traceback: Any) -> int | None:
 def render_bounded(
     compiled: jinja2.Template, variables: dict[str, Any], seconds: float | None = None
 ) -> str:
-    """Render within bounds of size and time; ``RenderError`` (with the line) when it cannot.
+    """Render within bounds of time, the text cut at ``MAX_SIZE`` characters;
+    ``RenderError`` (with the template's line) when it cannot.
 
     Other Jinja errors (undefined names, syntax, security) pass through.
     """
@@ -331,11 +332,13 @@ def render_bounded(
     total = 0
     try:
         with _Clock(seconds):
-            for part in compiled.generate(**variables):
+            generated = compiled.generate(**variables)
+            for part in generated:
+                parts.append(part[: MAX_SIZE - total])
                 total += len(part)
-                if total > MAX_SIZE:
-                    raise SecurityError(f"the message is over {MAX_SIZE:,} characters")
-                parts.append(part)
+                if total >= MAX_SIZE:  # longer than any message: stop, the caller cuts it
+                    generated.close()
+                    break
     except _TooSlow as exc:
         line = _template_line(exc.__traceback__)
         raise RenderError(f"rendering takes more than {seconds:g} seconds", line) from None

@@ -251,3 +251,16 @@ def test_any_source_text_compiles_and_renders_or_is_one_problem(source):
     except (RenderError, jinja2.TemplateError):
         return
     assert len(text) <= templates.MAX_SIZE
+
+
+def test_a_long_message_is_cut_not_refused():
+    text = render("{% for i in range(10000) %}{{ 'x' * 100 }}{% endfor %}")
+    assert len(text) == templates.MAX_SIZE
+
+
+def test_a_run_cuts_a_long_override_to_fit_github(tmp_path):
+    root = program_copy(tmp_path)
+    override(root, "nudge", "{% for i in range(10000) %}{{ 'x' * 100 }}{% endfor %}\n")
+    messages = Messages(root)
+    text = messages.render("nudge", **messages._templates["nudge"].example)
+    assert len(text) < templates.MAX_BODY and text.endswith("(cut to fit GitHub's size limit)\n")
