@@ -20,6 +20,7 @@ MAX_NUMBER = 2**31 - 1  # issue and pull request numbers
 # so skipping strings is linear even in hostile text.
 _STRING = re.compile(r'"(?:[^"\\]++|\\.)*+(?:"|\\?\Z)', re.DOTALL)
 _BRACKET = re.compile(r"[\[\]{}]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 # --------------------------------------------------------------------------- shapes
@@ -172,6 +173,8 @@ def _check(value: Any, shape: Shape, path: str) -> None:
             _check(item, shape.item or TEXT, f"{path}[{index}]")
     elif shape.kind == "text":
         _expect(isinstance(value, str), "text", value, path, shape)
+        if _SURROGATE.search(value):  # JSON allows "\ud800"; printing it would fail
+            raise MentoringError(f"payload {path}: is not valid Unicode text (a lone surrogate)")
     elif shape.kind == "bool":
         _expect(isinstance(value, bool), "true or false", value, path, shape)
     else:

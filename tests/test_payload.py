@@ -87,6 +87,11 @@ BAD = [
         id="number a boolean",
     ),
     pytest.param(
+        json.dumps(_mutated("issues", "opened", ("sender", "login"), "\ud800")),
+        "payload sender.login: is not valid Unicode text (a lone surrogate)",
+        id="a lone surrogate",
+    ),
+    pytest.param(
         json.dumps(_mutated("issues", "assigned", ("sender",), None)),
         "payload sender: expected an object, got null",
         id="no sender",
