@@ -35,6 +35,7 @@ _SCALAR_NAMES = ("str", "int", "float", "bool", "null", "timestamp", "value")
 _SCALAR_TAGS = frozenset(_CORE + name for name in _SCALAR_NAMES)
 _KIND_OF_TAG = {f"{_CORE}map": yaml.MappingNode, f"{_CORE}seq": yaml.SequenceNode}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what YAML counts as a new line
 _SCALARS = yaml.constructor.SafeConstructor()
 _CONVERTERS = {
@@ -305,6 +306,10 @@ class _Builder:
             )
 
     def scalar(self, node: yaml.ScalarNode, path: PathType) -> Any:
+        if _SURROGATE.search(node.value):  # "\ud800" escapes make text nothing can print
+            raise self.fail(
+                node, path, "contains a lone surrogate (\\ud800-\\udfff)", "remove the escape"
+            )
         convert = _CONVERTERS.get(node.tag)
         if convert is None:
             is_date = node.tag == f"{_CORE}timestamp"

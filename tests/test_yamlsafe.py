@@ -320,3 +320,13 @@ def test_only_yaml_error_ever_escapes(text):
         assert error.problem.line is None or error.problem.line >= 1
     else:
         loaded.line(("a", 0, "b"))
+
+
+@pytest.mark.parametrize(
+    "text", ['name: "M\\ud800"\n', '"\\udfff": 1\n', "- ['\\ud800', \"\\ud800\"]\n"]
+)
+def test_a_lone_surrogate_escape_is_refused(text):
+    with pytest.raises(YamlError) as caught:
+        load_yaml(text, "roles.yml")
+    assert caught.value.problem.line == 1
+    assert "lone surrogate" in caught.value.problem.message
