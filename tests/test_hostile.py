@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from datetime import UTC, date, datetime, time
 
 import click
@@ -219,7 +220,11 @@ def test_every_setting_number_is_bounded(tmp_path_factory, key, value):
 def test_pace_seconds_is_bounded(tmp_path_factory, value):
     root = tmp_path_factory.mktemp("program")
     (root / ".github").mkdir()
-    text = ".nan" if value != value else repr(value).replace("inf", ".inf")
+    if isinstance(value, float) and math.isfinite(value):
+        text = f"{value:.6e}"  # YAML 1.1 reads a float only with a dot and a signed exponent
+        value = float(text)
+    else:
+        text = ".nan" if value != value else repr(value).replace("inf", ".inf")
     (root / ".github" / "mentoring.yml").write_text(f"writes:\n  pace_seconds: {text}\n")
     (root / "roles.yml").write_text(ROLES)
     found = _problems(root)
