@@ -334,6 +334,10 @@ def plan_issue(
         # The card (and its labels) as the commands left it: /approve moves it on.
         shown = registration.card_writes(issue, run.reg, run.status, program, messages)
         run.writes = shown + run.writes
+    welcomed = markers.latest(issue.comments, bot, REGISTERED) is not None
+    if kind == "registration" and not issue.open and not welcomed and registered(issue, program):
+        # Closed by the merged pull request: the checkout lists them now. Welcome them once.
+        run.writes.append(_registered_post(issue, program, messages))
     if not run.writes and not run.notes:
         return Plan.ignore("nothing for the mentors' side to do", n)
     return Plan(tuple(_ordered(run.writes)), tuple(run.notes))
@@ -564,15 +568,19 @@ def close_registered(issues: Iterable[Issue], program: Program, messages: Messag
     writes: list[Write] = []
     for issue in issues:
         if issue.open and not issue.is_pull and not issue.locked and registered(issue, program):
-            reg = registration.read(issue, program)
-            body = messages.render(
-                "registered",
-                login=reg.login,
-                roles=[program.role(r).name for r in reg.roles if program.role(r)],
-            )
-            writes.append(PostComment(issue.number, with_marker(body, REGISTERED), key=REGISTERED))
+            writes.append(_registered_post(issue, program, messages))
             writes.append(CloseIssue(issue.number, reason="completed"))
     return Plan(tuple(writes))
+
+
+def _registered_post(issue: Issue, program: Program, messages: Messages) -> PostComment:
+    reg = registration.read(issue, program)
+    body = messages.render(
+        "registered",
+        login=reg.login,
+        roles=[role.name for r in reg.roles if (role := program.role(r)) is not None],
+    )
+    return PostComment(issue.number, with_marker(body, REGISTERED), key=REGISTERED)
 
 
 # --------------------------------------------------------------------------- dashboard

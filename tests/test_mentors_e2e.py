@@ -203,6 +203,13 @@ def test_register_approve_merge_then_suggested(scene):
     shown = scene.api("GET", f"/repos/{REPO}/issues/{reg}")
     assert (shown["state"], shown["state_reason"]) == ("closed", "completed")
     scene.checkout()
+    closed = build.issues("closed", number=reg, sender="octo-coordinator", author="grace-h")
+    closed["issue"]["labels"] = [build.label(REG)]
+    closed["issue"]["body"] = body
+    scene.event("issues", closed)  # the merge closed it: a welcome, once
+    [(welcome, _)] = scene.bot_said(reg, mentors.REGISTERED)
+    assert "@grace-h" in welcome and "Documentation lead" in welcome
+    assert scene.event("issues", closed) == []
 
     number = scene.apply("new-dev", "Documentation lead (docs-lead)")
     assert "grace-h" in suggested(scene.welcome(number))
