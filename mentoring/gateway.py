@@ -544,7 +544,9 @@ class Gateway:
                 self._repo.create_issue(title=w.title, body=w.body, labels=list(w.labels))
 
     def _open_pull(self, w: OpenPullRequest) -> None:
-        """Branch, commit one file, open the pull request; each step skipped if already done."""
+        """Branch, commit one file, open the pull request; each step skipped if already done.
+
+        One write of the plan (and of the cap), but three to GitHub, paced apart."""
         repo = self._repo
         owner = self.target.repo.split("/")[0]
         if list(repo.get_pulls(state="open", head=f"{owner}:{w.branch}")):
@@ -562,7 +564,9 @@ class Gateway:
         current = repo.get_contents(w.path, ref=w.branch)
         if isinstance(current, list) or current.sha != w.base_blob:
             raise _Skip(f"#{w.issue}: {w.path} changed since it was read: the next run retries")
+        self._pace()  # three writes in one: paced like any other
         repo.update_file(w.path, w.message, w.content, current.sha, branch=w.branch)
+        self._pace()
         repo.create_pull(title=w.title, body=w.body, head=w.branch, base=base)
 
     def _post_comment(self, w: PostComment) -> None:
