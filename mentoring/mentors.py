@@ -28,7 +28,16 @@ from typing import Any
 from mentoring import form, markers, pairing, registration
 from mentoring.config import Program, same_login
 from mentoring.intake import Availability, is_bot
-from mentoring.model import CloseIssue, Comment, Issue, Plan, PostComment, Write, lower
+from mentoring.model import (
+    CloseIssue,
+    Comment,
+    Issue,
+    OpenPullRequest,
+    Plan,
+    PostComment,
+    Write,
+    lower,
+)
 from mentoring.state import Mentorship
 from mentoring.templates import Messages, with_marker
 
@@ -364,7 +373,6 @@ def _left_for_pulls(run: _Run, author: str, found: list) -> bool:
 
 def _ordered(writes: list[Write]) -> list[Write]:
     """Labels and card first, then pull requests, then replies (the record before the words)."""
-    from mentoring.model import OpenPullRequest
 
     def rank(w: Write) -> int:
         if isinstance(w, OpenPullRequest):
