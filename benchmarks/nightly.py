@@ -16,6 +16,7 @@ then runs one nightly pass and a second one, and prints JSON:
 - ``exception_reads``: issues read one by one (target: none in the steady state);
 - ``second_pass_writes``: target 0;
 - ``wall_seconds``: the first pass, without write pacing;
+- ``total_seconds``: the whole run (seeding, the two passes and the traced one);
 - ``peak_memory_mb``: Python memory allocated at the pass's peak (tracemalloc, which
   sees the emulator's work for the pass too), measured on a second emulator loaded with
   the same seeded state, so that tracing does not slow the timed pass; target under 200.
@@ -47,6 +48,7 @@ from mentoring.emulator.state import iso  # noqa: E402
 from mentoring.templates import with_marker  # noqa: E402
 
 REPO = "astro/mentoring"
+NO_LIMIT = 10**9  # the scale figures measure whole passes; the budget is measured apart
 BOT = "github-actions[bot]"
 TODAY = date(2026, 6, 1)
 PROGRAM_FILES = ("roles.yml", "participants.yml", ".github")
@@ -250,17 +252,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--comments", type=int, default=30, help="comments each (about)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
+    began = time.perf_counter()
 
     with tempfile.TemporaryDirectory() as tmp:
         app = App(program_root(Path(tmp), max_per_run=10 * args.n), None, False)
         seeded_state = Path(tmp) / "seeded.json"
-        with EmulatorServer() as emu:
+        with EmulatorServer(rate_limit=NO_LIMIT) as emu:
             seeded = seed(emu, app, args.n, args.comments, args.seed)
             emu.state.save(seeded_state)
             issue_pages, comment_pages = lower_bound(emu, app)
             first = one_pass(emu, app)
             second = one_pass(emu, app)
-        with EmulatorServer(state_file=seeded_state) as emu:  # the same seeded state again
+        with EmulatorServer(state_file=seeded_state, rate_limit=NO_LIMIT) as emu:  # again
             tracemalloc.start()
             one_pass(emu, app)
             _, peak = tracemalloc.get_traced_memory()
@@ -286,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         "deferred": first["deferred"],
         "failed": first["failed"],
         "wall_seconds": first["wall_seconds"],
+        "total_seconds": None,  # the whole script: seeding, both passes, the traced pass
         "peak_memory_mb": round(peak / 2**20, 1),
         "second_pass_reads": second["reads"],
         "second_pass_writes": second["writes"],
@@ -295,6 +299,7 @@ def main(argv: list[str] | None = None) -> int:
         "second_pass_writes_nothing": result["second_pass_writes"] == 0,
         "peak_memory_under_200mb": result["peak_memory_mb"] < 200,
     }
+    result["total_seconds"] = round(time.perf_counter() - began, 1)
     print(json.dumps(result, indent=2))
     return 0 if all(result["targets_met"].values()) else 1
 

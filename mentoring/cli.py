@@ -60,10 +60,17 @@ class App:
         options.update(overrides)
         return Gateway(Target.from_env(self.repo, env), **options)
 
+    def api_today(self) -> date:
+        """Today by the API's clock: one ``GET /rate_limit``, which costs no budget."""
+        from mentoring.gateway import Gateway, Target
 
-def _today(value: str | None) -> date:
+        return Gateway(Target.from_env(self.repo)).today()
+
+
+def _today(value: str | None, app: App | None = None) -> date:
+    """``--today``, else GitHub's date (its ``Date`` header: the emulator's pinned clock too)."""
     if value is None:
-        return datetime.now(UTC).date()
+        return app.api_today() if app is not None else datetime.now(UTC).date()
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
@@ -199,7 +206,7 @@ def event(app: App, name: str, payload: Path, today: date | None) -> int:
     """Handle one GitHub event: an application, an edit, an assignment, a slash command, a PR."""
     from mentoring.events import run
 
-    return run(app, name, payload, _today(today))
+    return run(app, name, payload, _today(today, app))
 
 
 @main.command()
@@ -214,7 +221,7 @@ def nightly(app: App, today: date | None) -> int:
     """
     from mentoring.nightly import run
 
-    return run(app, _today(today))
+    return run(app, today)
 
 
 @main.group()
@@ -228,13 +235,16 @@ def graduation() -> None:
 @click.option(
     "--pr", "pr", type=int, default=None, help="Pull request number (program checks via the API)."
 )
+@click.option("--today", type=DATE, default=None, help="Act as if today were this date.")
 @click.pass_obj
 @user_errors
-def graduation_check(app: App, base: str | None, head: str | None, pr: int | None) -> int:
+def graduation_check(
+    app: App, base: str | None, head: str | None, pr: int | None, today: date | None
+) -> int:
     """Check a change to participants.yml: the file, and (with a token) the program's state."""
     from mentoring.graduation_run import check
 
-    return check(app, base=base, head=head, pr=pr)
+    return check(app, base=base, head=head, pr=pr, today=today)
 
 
 @graduation.command("entry")
@@ -246,7 +256,7 @@ def graduation_entry(app: App, issue: int, today: date | None) -> int:
     """Print the participants.yml entry to paste, filled from the application issue."""
     from mentoring.graduation_run import entry
 
-    return entry(app, issue, _today(today))
+    return entry(app, issue, _today(today, app))
 
 
 @main.command()
@@ -260,7 +270,7 @@ def report(app: App, fmt: str, since: date | None, until: date | None, today: da
     """Program statistics from the repository alone: pairing, graduation, retention."""
     from mentoring.report_run import run
 
-    return run(app, fmt, since, until, _today(today))
+    return run(app, fmt, since, until, _today(today, app))
 
 
 @main.command()

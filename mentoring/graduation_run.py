@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,9 @@ TITLE = "Graduation check"
 # --------------------------------------------------------------------------- commands
 
 
-def check(app: Any, *, base: str | None, head: str | None, pr: int | None) -> int:
+def check(
+    app: Any, *, base: str | None, head: str | None, pr: int | None, today: date | None = None
+) -> int:
     """`mentoring graduation check`: exit 1 if the change to participants.yml has a problem."""
     if pr is None:
         return _check_local(app, base, head)
@@ -53,7 +55,7 @@ def check(app: Any, *, base: str | None, head: str | None, pr: int | None) -> in
         click.echo(
             f"Reading both versions of {FILE} from pull request #{pr}: --base/--head unused."
         )
-    return _check_pull(app, gw, pr, datetime.now(UTC).date())
+    return _check_pull(app, gw, pr, today or gw.today())
 
 
 def entry(app: Any, issue: int, today: date) -> int:

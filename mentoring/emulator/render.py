@@ -115,9 +115,12 @@ def repository(emu: Emulator, repo: dict, permissions: dict | None = None) -> di
     """A repository (the full shape ``GET /repos/{o}/{r}`` answers; nested copies too)."""
     api, html = _repo_urls(emu, repo)
     full = emu.full_name(repo)
-    open_count = sum(
-        1 for i in repo["issues"].values() if i["state"] == "open" and not i["deleted"]
-    )
+    open_count = emu.listing(
+        ("open issues", full.lower()),
+        lambda: [
+            sum(1 for i in repo["issues"].values() if i["state"] == "open" and not i["deleted"])
+        ],
+    )[0]
     host = emu.base_url.split("://", 1)[-1]
     shape = {
         "id": repo["id"],
