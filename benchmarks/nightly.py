@@ -9,7 +9,8 @@ then runs one nightly pass and a second one, and prints JSON:
 - ``reads``/``writes``: requests of the first pass (GET / anything else);
 - ``read_lower_bound``: pages of open applications plus pages of the comments
   updated in the pass's window, plus the one listing that finds the dashboard
-  issue: the least any pass that writes nothing could read (a pass that writes
+  issue, plus one ``GET /user`` before the first write (is the token the bot's?):
+  the least any pass could read (a pass that writes
   also lists, before every 25 issues it writes to, the applications changed
   since it read them, and the repo's labels once if it must create one);
 - ``reads_over_bound``: reads divided by that bound (target: at most 1.2);
@@ -270,7 +271,8 @@ def main(argv: list[str] | None = None) -> int:
             tracemalloc.stop()
 
     dashboard_pages = 1  # the dashboard issue, found by its label
-    bound = issue_pages + comment_pages + dashboard_pages
+    identity = 1 if first["writes"] else 0  # GET /user: whose token, before the first write
+    bound = issue_pages + comment_pages + dashboard_pages + identity
     result = {
         "n": args.n,
         "comments_seeded": seeded,
@@ -282,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
             "issue_pages": issue_pages,
             "comment_pages": comment_pages,
             "dashboard_pages": dashboard_pages,
+            "identity_check": identity,
         },
         "reads_over_bound": round(first["reads"] / bound, 3),
         "exception_reads": first["exception_reads"],

@@ -29,6 +29,7 @@ class App:
         self.dry_run = dry_run
         self._program = None
         self._messages = None
+        self._identities: dict = {}  # who each token is, asked once per command
 
     @property
     def program(self):  # -> mentoring.config.Program
@@ -56,6 +57,7 @@ class App:
             "dry_run": self.dry_run,
             "pace_seconds": writes.pace_seconds,
             "max_writes": writes.max_per_run,
+            "identities": self._identities,
         }
         options.update(overrides)
         return Gateway(Target.from_env(self.repo, env), **options)

@@ -59,7 +59,6 @@ PUBLIC_API = "https://api.github.com"
 PER_PAGE = 100
 RATE_LIMIT_TRIES = 3
 MAX_RATE_LIMIT_WAIT = 120  # seconds: past that, a rate-limited read fails instead of waiting
-_IDENTITIES: dict[tuple[str, str], str | None] = {}  # (API URL, token) -> its login, if told
 
 
 class IssueGone(MentoringError):
@@ -163,6 +162,51 @@ def comment_snapshot(c: Any, issue: int | None = None) -> Comment:
     )
 
 
+def _parse_time(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _iso(moment: datetime) -> str:
+    return _dt(moment).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _json_login(user: dict[str, Any] | None) -> str | None:
+    return None if user is None else user.get("login")
+
+
+def comment_from_json(c: dict[str, Any]) -> Comment:
+    """A comment of a listing, from GitHub's JSON (as ``comment_snapshot`` reads objects)."""
+    match = _ISSUE_NUMBER.search(c.get("issue_url") or "")
+    return Comment(
+        id=c["id"],
+        issue=int(match.group(1)) if match else 0,
+        author=_json_login(c.get("user")),
+        body=c.get("body") or "",
+        created_at=_parse_time(c.get("created_at")),
+        updated_at=_parse_time(c.get("updated_at")),
+    )
+
+
+def issue_from_json(i: dict[str, Any]) -> Issue:
+    """An issue of a listing, from GitHub's JSON (as ``issue_snapshot`` reads objects)."""
+    return Issue(
+        number=i["number"],
+        title=i.get("title") or "",
+        body=i.get("body") or "",
+        author=_json_login(i.get("user")),
+        state=i["state"],
+        labels=tuple(label["name"] for label in i.get("labels") or ()),
+        assignees=tuple(a["login"] for a in i.get("assignees") or ()),
+        created_at=_parse_time(i.get("created_at")),
+        updated_at=_parse_time(i.get("updated_at")),
+        closed_at=_parse_time(i.get("closed_at")),
+        locked=bool(i.get("locked")),
+        is_pull=i.get("pull_request") is not None,
+        comments=(),
+        state_reason=i.get("state_reason"),
+    )
+
+
 def issue_snapshot(i: Any, comments: Iterable[Comment] = ()) -> Issue:
     return Issue(
         number=i.number,
@@ -240,6 +284,7 @@ class Gateway:
         out: TextIO | None = None,
         sleep: Callable[[float], None] = time.sleep,
         reserve: int | None = None,
+        identities: dict[tuple[str, str], str | None] | None = None,
     ):
         self.target = target
         self.bot_login = bot_login
@@ -253,6 +298,9 @@ class Gateway:
         self._attempts = 0
         self._labels: dict[str, str] | None = None
         self.reserve = reserve
+        # (API URL, token) -> the token's login if GitHub tells it: shared by the gateways
+        # of one command (the demo's many runs ask once)
+        self._identities = {} if identities is None else identities
         self.out_of_budget: list[int] = []  # issues whose writes wait for the next run
         self.stopped: str | None = None  # where the reserve stopped the run: reading, writing…
         self._date: datetime | None = None
@@ -325,22 +373,22 @@ class Gateway:
         """The token's own login, if GitHub tells it (personal tokens); None for the
         workflow token and App installation tokens, which ``GET /user`` refuses."""
         key = (self.target.api_url, self.target.token or "")
-        if key not in _IDENTITIES:
+        if key not in self._identities:
             quiet = logging.getLogger("github.GithubRetry")  # its 403 line is expected here
             level = quiet.level
             quiet.setLevel(logging.WARNING)
             try:
                 _, data = self._gh.requester.requestJsonAndCheck("GET", "/user")
-                _IDENTITIES[key] = str(data.get("login") or "") or None
+                self._identities[key] = str(data.get("login") or "") or None
             except GithubException as exc:
                 if exc.status not in (401, 403, 404):
                     raise MentoringError(f"GitHub answered {exc.status}: {_message(exc)}") from exc
-                _IDENTITIES[key] = None
+                self._identities[key] = None
             except requests.RequestException as exc:
                 raise MentoringError(self._unreachable(exc)) from exc
             finally:
                 quiet.setLevel(level)
-        return _IDENTITIES[key]
+        return self._identities[key]
 
     def _check_identity(self) -> None:
         """Refuse to write as a person: the bot trusts only its own markers, so what a person
@@ -360,17 +408,13 @@ class Gateway:
         self, *, state: str = "open", labels: Iterable[str] = (), since: datetime | None = None
     ) -> list[Issue]:
         """Issues (and pull requests) of the repo, 100 a page, without comments."""
-        kwargs: dict[str, Any] = {"state": state, "sort": "created", "direction": "asc"}
+        params: dict[str, Any] = {"state": state, "sort": "created", "direction": "asc"}
         if labels:
-            kwargs["labels"] = list(labels)
+            params["labels"] = ",".join(labels)
         if since is not None:
-            kwargs["since"] = since
-        return self._guard(
-            lambda: [
-                issue_snapshot(i)
-                for i in _pages(self._repo.get_issues(**kwargs), self._check_budget)
-            ]
-        )
+            params["since"] = _iso(since)
+        path = f"/repos/{self.target.repo}/issues"
+        return self._guard(lambda: [issue_from_json(i) for i in self._json_pages(path, params)])
 
     def comments_since(
         self, since: datetime | None, until: datetime | None = None
@@ -380,20 +424,37 @@ class Gateway:
         With ``until``, the listing stops at the first comment updated at or after it,
         so no page past that point is requested.
         """
-        kwargs: dict[str, Any] = {"sort": "updated", "direction": "asc"}
+        params: dict[str, Any] = {"sort": "updated", "direction": "asc"}
         if since is not None:
-            kwargs["since"] = since
+            params["since"] = _iso(since)
+        path = f"/repos/{self.target.repo}/issues/comments"
 
         def read() -> list[Comment]:
             found = []
-            for c in _pages(self._repo.get_issues_comments(**kwargs), self._check_budget):
-                snapshot = comment_snapshot(c)
+            for c in self._json_pages(path, params):
+                snapshot = comment_from_json(c)
                 if until is not None and snapshot.updated_at >= until:
                     break
                 found.append(snapshot)
             return found
 
         return self._guard(read)
+
+    def _json_pages(self, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """A listing's items as GitHub's JSON, 100 a page, through PyGithub's requester
+        (its retries, its headers) but without building its objects: a bulk listing then
+        costs what reading its JSON costs. The budget is checked before each page."""
+        page = 1
+        while True:
+            query = {**params, "per_page": PER_PAGE}
+            if page > 1:
+                self._check_budget()
+                query["page"] = page
+            _, items = self._gh.requester.requestJsonAndCheck("GET", path, parameters=query)
+            yield from items
+            if len(items) < PER_PAGE:
+                return
+            page += 1
 
     def issues_by(self, repo: str, creator: str, since: datetime, *, limit: int = 1) -> list[Issue]:
         """Issues and pull requests ``creator`` opened in ``repo`` (any repository) and updated

@@ -35,12 +35,6 @@ def request(emu, method: str, path: str, token: str | None = "bot-token", body=N
         return error.code, error.headers, json.loads(error.read() or b"null")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_identities(monkeypatch):
-    """Who a token is, is remembered per process: each test asks afresh."""
-    monkeypatch.setattr(gateway, "_IDENTITIES", {})
-
-
 # --------------------------------------------------------------------------- the emulator
 
 
