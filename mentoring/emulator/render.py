@@ -46,6 +46,15 @@ def user(emu: Emulator, login: str | None) -> dict | None:
 
 
 def _simple_user(emu: Emulator, record: dict) -> dict:
+    """The simple-user shape, made once per account (its fields never change)."""
+    key = (record["id"], emu.base_url)
+    shape = emu.shapes.get(key)
+    if shape is None:
+        shape = emu.shapes[key] = _make_simple_user(emu, record)
+    return dict(shape)
+
+
+def _make_simple_user(emu: Emulator, record: dict) -> dict:
     login, base = record["login"], emu.base_url
     url = f"{base}/users/{quote(login, safe='')}"
     is_bot = record["type"] == "Bot"

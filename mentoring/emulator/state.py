@@ -114,6 +114,7 @@ class Emulator:
         self.version = 0  # bumped by every change: kept listings are valid while it stands
         self._listings: dict[tuple, list] = {}
         self._comment_indexes: dict[str, CommentIndex] = {}
+        self.shapes: dict[tuple, dict] = {}  # rendered shapes that never change (users)
         if data is None:
             data = self._fresh_data()
         elif data.get("format") != STATE_FORMAT:
