@@ -8,6 +8,7 @@ exit 1 (2 for usage errors), never a traceback.
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -23,10 +24,11 @@ from mentoring.errors import MentoringError
 class App:
     """What every command shares: where the program lives, which repo, and dry-run."""
 
-    def __init__(self, root: Path, repo: str | None, dry_run: bool):
+    def __init__(self, root: Path, repo: str | None, dry_run: bool, bot_login: str | None = None):
         self.root = root
         self.repo = repo
         self.dry_run = dry_run
+        self.bot_login = bot_login  # --bot-login: overrides settings.bot_login
         self._program = None
         self._messages = None
         self._identities: dict = {}  # who each token is, asked once per command
@@ -36,7 +38,7 @@ class App:
         if self._program is None:
             from mentoring.config import load_program
 
-            self._program = load_program(self.root)
+            self._program = load_program(self.root, bot_login=self.bot_login)
         return self._program
 
     @property
@@ -90,6 +92,26 @@ class _DateType(click.ParamType):
 
 DATE = _DateType()
 
+DRY_RUN_HELP = "Read from GitHub, print every write that would be made, write nothing."
+
+
+def _set_dry_run(ctx: click.Context, param: Any, value: bool) -> bool:
+    app = ctx.find_object(App)
+    if value and app is not None:
+        app.dry_run = True
+    return value
+
+
+def dry_run_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--dry-run`` after the command too: ``mentoring nightly --dry-run``."""
+    return click.option(
+        "--dry-run",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_dry_run,
+        help=DRY_RUN_HELP + " Also accepted before the command.",
+    )(func)
+
 
 def user_errors(func: Callable[..., int | None]) -> Callable[..., None]:
     """Run a command body; MentoringError becomes one line on stderr and exit 1."""
@@ -113,7 +135,8 @@ def user_errors(func: Callable[..., int | None]) -> Callable[..., None]:
     type=click.Path(file_okay=False, path_type=Path),
     default=".",
     show_default=True,
-    help="The program's repository checkout (roles.yml, participants.yml).",
+    help="The program's folder (roles.yml, participants.yml): the repository's top, "
+    "or a folder inside it.",
 )
 @click.option(
     "--repo",
@@ -124,16 +147,26 @@ def user_errors(func: Callable[..., int | None]) -> Callable[..., None]:
 @click.option(
     "--dry-run",
     is_flag=True,
-    help="Read from GitHub, print every write that would be made, write nothing.",
+    help=DRY_RUN_HELP + " Also accepted after a command that writes.",
+)
+@click.option(
+    "--bot-login",
+    metavar="LOGIN",
+    envvar="MENTORING_BOT_LOGIN",
+    default=None,
+    help="The account the token acts as, e.g. my-app[bot] for a GitHub App. "
+    "Default: $MENTORING_BOT_LOGIN, else bot_login in .github/mentoring.yml.",
 )
 @click.pass_context
-def main(ctx: click.Context, root: Path, repo: str | None, dry_run: bool) -> None:
+def main(
+    ctx: click.Context, root: Path, repo: str | None, dry_run: bool, bot_login: str | None
+) -> None:
     """Run an open-source project's mentoring program inside one GitHub repository.
 
     GitHub is reached at $GITHUB_API_URL (default https://api.github.com) with
     $GITHUB_TOKEN. Run `mentoring demo` to watch a whole program on a local emulator.
     """
-    ctx.obj = App(root=root, repo=repo, dry_run=dry_run)
+    ctx.obj = App(root=root, repo=repo, dry_run=dry_run, bot_login=bot_login)
 
 
 @main.command()
@@ -154,7 +187,7 @@ def validate(app: App, fmt: str) -> int:
     """
     from mentoring.validate import run
 
-    return run(app.root, fmt)
+    return run(app.root, fmt, bot_login=app.bot_login)
 
 
 @main.command()
@@ -174,16 +207,51 @@ def validate(app: App, fmt: str) -> int:
     default=None,
     help="Files for each new repository's default branch (e.g. this checkout).",
 )
+@click.option(
+    "--events-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Also write each webhook event as a payload file in DIR, named as the workflow "
+    "receives it (0001-issues.opened.json, 0002-pull_request_target.opened.json), "
+    "ready for `mentoring event --payload FILE`.",
+)
 @user_errors
-def emulator(port: int, state_file: str | None, seed_dir: str | None) -> int:
+def emulator(
+    port: int, state_file: str | None, seed_dir: str | None, events_dir: str | None
+) -> int:
     """Serve a local GitHub emulator (a stateful subset of the REST API) until interrupted.
 
     Point the other commands at it with GITHUB_API_URL=http://127.0.0.1:PORT.
-    A token `as:LOGIN` acts as LOGIN; any other token acts as github-actions[bot].
+    A token `as:LOGIN` acts as LOGIN (users exist on first use), `app:SLUG` as the
+    GitHub App SLUG[bot]; any other token acts as github-actions[bot]. People's and
+    Apps' writes queue webhook events; the workflow token's do not, as on GitHub.
+    The API is also served under /api/v3, as GitHub Enterprise Server serves it.
+
+    \b
+    Admin endpoints (no token; not logged, never faulted):
+      GET    /_emulator/log            the API requests made so far
+      DELETE /_emulator/log            forget them
+      POST   /_emulator/faults         {"path": REGEX, "status": 502, "count": 1, ...}
+      DELETE /_emulator/faults         drop queued faults
+      GET    /_emulator/clock          {"now": ..., "pinned": ...}
+      POST   /_emulator/clock          {"now": "2026-03-01T09:00:00Z"}; null unpins
+      GET    /_emulator/events         queued webhook events (stay queued)
+      POST   /_emulator/events/take    queued events, emptying the queue
+      DELETE /_emulator/events         empty the queue
+      GET    /_emulator/rate-limit     {"limit": ...}: requests an hour per token
+      POST   /_emulator/rate-limit     {"limit": 300}; every token's hour starts afresh
+      GET    /_emulator/state          the whole state as JSON
+      POST   /_emulator/repos/O/R/collaborators       {"logins": [...]}
+      POST   /_emulator/repos/O/R/issues/N/lock       {"lock_reason": ...}
+      POST   /_emulator/repos/O/R/issues/N/transfer   {"to": "owner/repo"}
+      POST   /_emulator/repos/O/R/issues/N/delete
+      POST   /_emulator/users/LOGIN/delete
+
+    A worked example: docs/emulator.md.
     """
     from mentoring.emulator import serve
 
-    serve(port=port, state_file=state_file, seed_dir=seed_dir)
+    serve(port=port, state_file=state_file, seed_dir=seed_dir, events_dir=events_dir)
     return 0
 
 
@@ -191,28 +259,63 @@ def emulator(port: int, state_file: str | None, seed_dir: str | None) -> int:
 @click.option(
     "--name",
     envvar="GITHUB_EVENT_NAME",
-    required=True,
-    help="The event name. Default: $GITHUB_EVENT_NAME.",
+    default=None,
+    help="The event name (issues, issue_comment, pull_request_target). Default: "
+    "$GITHUB_EVENT_NAME, else read from a payload file named like 0001-issues.opened.json.",
 )
 @click.option(
     "--payload",
     envvar="GITHUB_EVENT_PATH",
-    required=True,
+    default=None,
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="The event payload JSON file. Default: $GITHUB_EVENT_PATH.",
 )
 @click.option("--today", type=DATE, default=None, help="Act as if today were this date.")
+@dry_run_option
 @click.pass_obj
 @user_errors
-def event(app: App, name: str, payload: Path, today: date | None) -> int:
-    """Handle one GitHub event: an application, an edit, an assignment, a slash command, a PR."""
+def event(app: App, name: str | None, payload: Path | None, today: date | None) -> int:
+    """Handle one GitHub event: an application, an edit, an assignment, a slash command, a PR.
+
+    In Actions both options come from the environment. By hand, pass a payload
+    file; `mentoring emulator --events-dir DIR` writes one per event, named so
+    that --name can be left out.
+    """
+    if name is None and payload is not None:
+        name = event_name_from_file(payload)
+    if name is None or payload is None:
+        missing = " and ".join(
+            text
+            for text, value in (
+                ("--name (or GITHUB_EVENT_NAME)", name),
+                ("--payload (or GITHUB_EVENT_PATH)", payload),
+            )
+            if value is None
+        )
+        click.echo(
+            f"mentoring event needs an event: set GITHUB_EVENT_NAME and GITHUB_EVENT_PATH, "
+            f"or pass --name NAME --payload FILE (missing: {missing})",
+            err=True,
+        )
+        return 2
     from mentoring.events import run
 
     return run(app, name, payload, _today(today, app))
 
 
+_EVENT_FILE = re.compile(r"\d+-([a-z_]+)\.[a-z_]+\.json")
+
+
+def event_name_from_file(path: Path) -> str | None:
+    """``issues`` from ``0001-issues.opened.json`` (as `mentoring emulator --events-dir`
+    names its files), else None."""
+    match = _EVENT_FILE.fullmatch(path.name)
+    return match.group(1) if match else None
+
+
 @main.command()
 @click.option("--today", type=DATE, default=None, help="Act as if today were this date.")
+@dry_run_option
 @click.pass_obj
 @user_errors
 def nightly(app: App, today: date | None) -> int:
@@ -226,6 +329,26 @@ def nightly(app: App, today: date | None) -> int:
     return run(app, today)
 
 
+@main.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: as in mentoring/schemas/status.schema.json.",
+)
+@click.option("--today", type=DATE, default=None, help="Act as if today were this date.")
+@click.pass_obj
+@user_errors
+def status(app: App, fmt: str, today: date | None) -> int:
+    """What needs attention now: flags, overdue assessments, waiting applications, mentors
+    over capacity. Reads from GitHub (as the nightly pass does), writes nothing, exit 0."""
+    from mentoring.status import run
+
+    return run(app, fmt, _today(today, app))
+
+
 @main.group()
 def graduation() -> None:
     """Graduation pull requests: check them, and help mentees write their entry."""
@@ -235,18 +358,39 @@ def graduation() -> None:
 @click.option("--base", default=None, help="Git ref of the base (local file checks).")
 @click.option("--head", default=None, help="Git ref of the head (local file checks).")
 @click.option(
-    "--pr", "pr", type=int, default=None, help="Pull request number (program checks via the API)."
+    "--pr",
+    "pr",
+    type=int,
+    default=None,
+    help="Pull request number: program checks via the API, and the result posted "
+    "(or edited) as a comment on the pull request.",
+)
+@click.option(
+    "--no-comment",
+    is_flag=True,
+    help="With --pr: print the result only; post or edit no comment.",
 )
 @click.option("--today", type=DATE, default=None, help="Act as if today were this date.")
+@dry_run_option
 @click.pass_obj
 @user_errors
 def graduation_check(
-    app: App, base: str | None, head: str | None, pr: int | None, today: date | None
+    app: App,
+    base: str | None,
+    head: str | None,
+    pr: int | None,
+    no_comment: bool,
+    today: date | None,
 ) -> int:
-    """Check a change to participants.yml: the file, and (with a token) the program's state."""
+    """Check a change to participants.yml: the file, and (with a token) the program's state.
+
+    With --pr N the result is also a comment on pull request N, as in the
+    graduation workflow (one comment, edited on later runs); --no-comment or
+    --dry-run leave the pull request alone.
+    """
     from mentoring.graduation_run import check
 
-    return check(app, base=base, head=head, pr=pr, today=today)
+    return check(app, base=base, head=head, pr=pr, comment=not no_comment, today=today)
 
 
 @graduation.command("entry")
@@ -317,10 +461,15 @@ def demo(app: App, months: int, applicants: int, seed: int, keep_state: str | No
 
 @main.command("sync-form")
 @click.option("--check", is_flag=True, help="Only report drift; exit 1 if the form is out of date.")
+@dry_run_option
 @click.pass_obj
 @user_errors
 def sync_form(app: App, check: bool) -> int:
-    """Rewrite the application form's role options from roles.yml."""
+    """Rewrite the application form's role options from roles.yml.
+
+    With --dry-run: say what would change, write nothing, exit 0.
+    """
     from mentoring.form import sync
 
-    return sync(app, check=check)
+    code = sync(app, check=check or app.dry_run)
+    return code if check else 0

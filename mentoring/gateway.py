@@ -118,7 +118,7 @@ class RunReport:
         for name, bucket in self.buckets():
             for number in sorted(bucket):
                 for text in bucket[number]:
-                    first = (text.splitlines() or [""])[0].replace("|", "\\|")
+                    first = headline(text).replace("|", "\\|")
                     rows.append(f"| {name} | {_issue_label(number)} | {first} |")
         head = f"### {title}\n\n" + "\n".join(f"- {line}" for line in self.lines()) + "\n"
         if rows:
@@ -128,6 +128,21 @@ class RunReport:
 
 def _issue_label(number: int) -> str:
     return f"#{number}" if number else "repo"
+
+
+def headline(text: str, limit: int = 120) -> str:
+    """A write's or note's first line; when it ends in ``:`` (a comment or edit whose body
+    follows), joined to the body's first meaningful line: no blank lines, hidden markers,
+    or heading ``#``s. Cut to ``limit`` characters."""
+    lines = text.splitlines() or [""]
+    first = lines[0].strip()
+    if first.endswith(":"):
+        for line in lines[1:]:
+            line = re.sub(r"<!--.*?-->", "", line).strip().lstrip("#").strip()
+            if line and not line.startswith(("<!--", "-->")):
+                first = f"{first} {line}"
+                break
+    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
 
 
 # --------------------------------------------------------------------------- snapshots

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import signal
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import github
 import pytest
@@ -628,15 +630,53 @@ def test_webhook_events_only_for_people_not_the_workflow_token(seeded):
     client(seeded, "as:octo").get_repo("octo/proj").get_pull(pull.number).create_review(
         body="ok", event="APPROVE"
     )
-    names = [(e["name"], e["payload"]["action"]) for e in seeded.state.events()]
-    assert names == [
+    expected = [
         ("pull_request", "opened"),
         ("issue_comment", "created"),
         ("pull_request", "synchronize"),
         ("pull_request_review", "submitted"),
     ]
-    drained = call(seeded, "GET", "/_emulator/events").json()
-    assert drained == []
+    for _ in range(2):  # reading the queue leaves it queued
+        peeked = call(seeded, "GET", "/_emulator/events").json()
+        assert [(e["name"], e["payload"]["action"]) for e in peeked] == expected
+    taken = call(seeded, "POST", "/_emulator/events/take").json()
+    assert [(e["name"], e["payload"]["action"]) for e in taken] == expected
+    assert call(seeded, "GET", "/_emulator/events").json() == []
+
+
+def test_the_event_queue_is_cleared_only_on_request(emulator):
+    repo = client(emulator, "as:alice").get_repo("octo/proj")
+    repo.create_issue("one")
+    assert len(call(emulator, "GET", "/_emulator/events").json()) == 1
+    assert call(emulator, "DELETE", "/_emulator/events").status_code == 204
+    assert call(emulator, "GET", "/_emulator/events").json() == []
+    repo.create_issue("two")
+    assert [e["payload"]["issue"]["title"] for e in emulator.state.events()] == ["two"]
+
+
+def test_events_dir_gets_one_payload_file_per_event_named_for_the_workflow(tmp_path):
+    folder = tmp_path / "events"
+    folder.mkdir()
+    (folder / "0007-issues.opened.json").write_text("{}")  # an earlier session's file
+    with EmulatorServer(events_dir=folder) as emu:
+        repo = client(emu, "as:octo").get_repo("octo/proj")
+        issue = repo.create_issue("Apply", labels=["intake"])
+        client(emu, "ghs_token").get_repo("octo/proj").get_issue(1).create_comment("bot: none")
+        issue.create_comment("/help")
+        repo.create_git_ref("refs/heads/t", repo.get_branch("main").commit.sha)
+        repo.create_file("t.txt", "t", "t\n", branch="t")
+        repo.create_pull(base="main", head="t", title="T")
+        queued = emu.state.events()
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == [
+        "0007-issues.opened.json",
+        "0008-issues.opened.json",
+        "0009-issues.labeled.json",
+        "0010-issue_comment.created.json",
+        "0011-pull_request_target.opened.json",
+    ]
+    written = [json.loads((folder / name).read_text()) for name in names[1:]]
+    assert written == [e["payload"] for e in queued]
 
 
 def test_pull_request_webhook_payloads(seeded):
@@ -790,3 +830,33 @@ def test_serve_runs_until_sigterm_and_saves_state(tmp_path):
         assert process.wait(timeout=10) == 0
     saved = json.loads(state_file.read_text())
     assert saved["repos"]["octo/proj"]["issues"]["1"]["title"] == "saved"
+
+
+def _documented(text: str) -> set[tuple[str, str]]:
+    """(method, example path) of every admin endpoint named in ``text``; N stands for 1."""
+    found = re.findall(r"\b(GET|POST|PATCH|PUT|DELETE)\s+(/_emulator/[^\s`|]+)", text)
+    return {(method, re.sub(r"/N(?=/|$)", "/1", path)) for method, path in found}
+
+
+def test_every_admin_endpoint_is_in_the_help_and_the_docs():
+    from click.testing import CliRunner
+
+    from mentoring.cli import main
+    from mentoring.emulator.server import admin
+
+    help_text = CliRunner().invoke(main, ["emulator", "--help"]).output
+    docs = (Path(__file__).parent.parent / "docs" / "emulator.md").read_text(encoding="utf-8")
+    for where, text in (("mentoring emulator --help", help_text), ("docs/emulator.md", docs)):
+        named = _documented(text)
+        missing = [
+            f"{method} {pattern.pattern}"
+            for method, pattern, _ in admin.routes
+            if not any(m == method and pattern.fullmatch(path) for m, path in named)
+        ]
+        assert not missing, f"{where} does not name: {', '.join(missing)}"
+        unknown = [
+            f"{m} {path}"
+            for m, path in named
+            if not any(m == method and p.fullmatch(path) for method, p, _ in admin.routes)
+        ]
+        assert not unknown, f"{where} names endpoints the emulator lacks: {', '.join(unknown)}"

@@ -307,6 +307,24 @@ def test_check_with_pr_prints_annotations_and_the_summary(scene):
     assert len(scene.marked(number, "graduation")) == 1
 
 
+@pytest.mark.parametrize("flag", ["--no-comment", "--dry-run"])
+def test_check_with_pr_can_leave_the_pull_request_alone(scene, flag):
+    issue = scene.application()
+    text = scene.entry_text(issue).replace("role: maintainer", "role: maintainr")
+    scene.fork_change(text)
+    number = scene.open_pull(f"Closes #{issue}")
+    scene.emu.state.clear_log()
+    result = run_cli(
+        "graduation", "check", "--pr", str(number), flag, api_url=scene.emu.url, root=scene.root
+    )
+    assert result.returncode == 1
+    assert "participants[0].role: unknown role" in result.stdout
+    assert writes(scene.emu.state.log()) == []
+    assert scene.marked(number, "graduation") == []
+    if flag == "--no-comment":
+        assert f"skipped: #{number}: --no-comment" in result.stdout
+
+
 def test_pull_requests_that_do_not_touch_participants_are_ignored(scene):
     scene.application()
     fork = f"{MENTEE}/mentoring"

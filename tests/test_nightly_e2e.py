@@ -382,6 +382,7 @@ def test_a_locked_issue_is_skipped_with_a_note_until_unlocked(emulator, app, cap
     assert code == 0
     assert posts(log, locked) == [] and len(posts(log, other)) == 1
     assert f"skipped: 1 (#{locked})" in out
+    assert f"skipped: #{locked}: locked: checkin not posted" in out.splitlines()
 
     call(emu, "DELETE", f"/repos/{REPO}/issues/{locked}/lock")
     assert night(emu, app, DUE + timedelta(days=1))[0] == 0

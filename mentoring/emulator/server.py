@@ -1,5 +1,9 @@
 """The emulator's HTTP front: identity, GitHub's headers, faults, the request log, admin endpoints.
 
+The API is served at the root, as on github.com (``api.github.com``), and under
+``/api/v3``, as GitHub Enterprise Server serves it; URLs and Link headers in an
+answer carry the prefix the request came with.
+
 ``EmulatorServer`` serves an ``Emulator`` on 127.0.0.1 from a daemon thread; ``serve`` runs
 one in the foreground until Ctrl-C (or SIGTERM) and saves its state on the way out.
 Admin endpoints live under ``/_emulator/``: they need no token, are never faulted and
@@ -13,13 +17,15 @@ import http
 import itertools
 import json
 import os
+import re
 import signal
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-from mentoring.emulator import accounts, contents, issues, pulls
+from mentoring.emulator import accounts, contents, issues, pulls, render
 from mentoring.emulator.api import ApiError, Call, Identity, Response, Router, dispatch, json_object
 from mentoring.emulator.state import BOT_LOGIN, Emulator, parse_iso
 
@@ -28,6 +34,8 @@ SECONDARY_RATE_LIMIT = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
 )
 ADMIN_PREFIX = "/_emulator/"
+ENTERPRISE_PREFIX = "/api/v3"  # GitHub Enterprise Server's REST API: https://HOST/api/v3
+_APP_SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,33}[a-z0-9])?")
 _request_ids = itertools.count(1)
 
 
@@ -42,9 +50,15 @@ def _token(authorization: str | None) -> str | None:
 
 
 def _identify(emu: Emulator, token: str | None) -> Identity:
-    """``as:LOGIN`` acts as that user; any other token as the Actions bot; none as nobody."""
+    """``as:LOGIN`` acts as that user; ``app:SLUG`` as the GitHub App's bot ``SLUG[bot]``
+    (an installation token); any other token as the Actions bot; none as nobody."""
     if token is None:
         return Identity(None)
+    if token.startswith("app:"):
+        slug = token[4:]
+        if not _APP_SLUG.fullmatch(slug):
+            raise ApiError(401, "Bad credentials")
+        return Identity(emu.user(f"{slug}[bot]")["login"], is_bot=True, app=True)
     if token.startswith("as:"):
         login = token[3:]
         if not emu.valid_login(login) or not emu.is_active(login):
@@ -68,10 +82,31 @@ def _fault_response(fault: dict) -> Response:
     return ApiError(status, message, headers=headers).response()
 
 
+def _enterprise_prefix(path: str) -> str:
+    """``/api/v3`` if the request was made as to GitHub Enterprise Server, else ""."""
+    if path == ENTERPRISE_PREFIX or path.startswith(ENTERPRISE_PREFIX + "/"):
+        return ENTERPRISE_PREFIX
+    return ""
+
+
 def answer_api(emu: Emulator, method: str, target: str, raw: bytes, authorization: str | None):
-    """Serve one GitHub API request (caller holds ``emu.mutex``): faults, log, headers."""
+    """Serve one GitHub API request (caller holds ``emu.mutex``): faults, log, headers.
+
+    A path under ``/api/v3`` is served as the same path at the root, and its answer's
+    URLs carry the prefix; the log shows the path without it, and ``prefix``.
+    """
     split = urlsplit(target)
-    path, pairs = split.path, parse_qsl(split.query, keep_blank_values=True)
+    prefix = _enterprise_prefix(split.path)
+    context = render.API_PREFIX.set(prefix)
+    try:
+        return _answer_api(emu, method, split, prefix, raw, authorization)
+    finally:
+        render.API_PREFIX.reset(context)
+
+
+def _answer_api(emu, method, split, prefix: str, raw: bytes, authorization: str | None):
+    path = split.path[len(prefix) :] or "/"
+    pairs = parse_qsl(split.query, keep_blank_values=True)
     token = _token(authorization)
     rate = emu.count_request(token or "anonymous", counted=path != "/rate_limit")
     call = Call(method, path, pairs, None, Identity(None), rate)
@@ -104,6 +139,7 @@ def answer_api(emu: Emulator, method: str, target: str, raw: bytes, authorizatio
             "query": call.query,
             "status": response.status,
             "login": call.actor.login,
+            **({"prefix": prefix} if prefix else {}),
         }
     )
     return response
@@ -209,8 +245,21 @@ def get_state(emu: Emulator, call: Call) -> Response:
 
 
 @admin.route("GET", "/_emulator/events")
-def drain_events(emu: Emulator, call: Call) -> Response:
+def peek_events(emu: Emulator, call: Call) -> Response:
+    """The queued webhook deliveries, oldest first; reading leaves them queued."""
+    return Response(200, list(emu.data["events"]))
+
+
+@admin.route("POST", "/_emulator/events/take")
+def take_events(emu: Emulator, call: Call) -> Response:
+    """The queued webhook deliveries, emptying the queue (each is handed out once)."""
     return Response(200, emu.events())
+
+
+@admin.route("DELETE", "/_emulator/events")
+def clear_events(emu: Emulator, call: Call) -> Response:
+    emu.events()
+    return Response(204)
 
 
 @admin.route("POST", "/_emulator/users/{login}/delete")
@@ -282,8 +331,12 @@ class _Handler(BaseHTTPRequestHandler):
             if self.path.startswith(ADMIN_PREFIX):
                 response = answer_admin(emu, self.command, self.path, raw)
             else:
+                queued = len(emu.data["events"])
                 auth = self.headers.get("Authorization")
                 response = answer_api(emu, self.command, self.path, raw, auth)
+                if self.server.event_files is not None:
+                    for delivery in emu.data["events"][queued:]:
+                        self.server.event_files.write(delivery["name"], delivery["payload"])
         self._send(response)
 
     def _send(self, response: Response) -> None:
@@ -315,6 +368,40 @@ class _Handler(BaseHTTPRequestHandler):
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     emulator: Emulator
+    event_files: EventFiles | None = None
+
+
+# Pull request events reach the graduation workflow as pull_request_target.
+WORKFLOW_EVENT_NAMES = {"pull_request": "pull_request_target"}
+
+
+class EventFiles:
+    """Each queued webhook delivery also written as a payload file in ``folder``, named as a
+    program workflow receives it: ``0001-issues.opened.json``,
+    ``0002-pull_request_target.opened.json``. ``mentoring event --payload FILE`` takes the
+    event's name from such a name. Numbering goes on after the files already there."""
+
+    def __init__(self, folder: str | os.PathLike) -> None:
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        numbers = [
+            int(match.group(1))
+            for path in self.folder.glob("*.json")
+            if (match := re.match(r"(\d+)-", path.name))
+        ]
+        self.next = max(numbers, default=0) + 1
+
+    def name(self, event: str, payload: dict) -> str:
+        event = WORKFLOW_EVENT_NAMES.get(event, event)
+        action = payload.get("action")
+        action = action if isinstance(action, str) and re.fullmatch(r"[a-z_]+", action) else "event"
+        return f"{self.next:04d}-{event}.{action}.json"
+
+    def write(self, event: str, payload: dict) -> Path:
+        path = self.folder / self.name(event, payload)
+        self.next += 1
+        path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        return path
 
 
 class EmulatorServer:
@@ -329,10 +416,12 @@ class EmulatorServer:
         port: int = 0,
         state_file: str | os.PathLike | None = None,
         seed_dir: str | os.PathLike | None = None,
+        events_dir: str | os.PathLike | None = None,
         rate_limit: int | None = None,
     ) -> None:
         self.port = port
         self.state_file = state_file
+        self.event_files = EventFiles(events_dir) if events_dir is not None else None
         if state_file is not None and os.path.exists(state_file):
             self.state = Emulator.load(state_file)
         else:
@@ -351,6 +440,7 @@ class EmulatorServer:
     def start(self) -> EmulatorServer:
         self._httpd = _HTTPServer(("127.0.0.1", self.port), _Handler)
         self._httpd.emulator = self.state
+        self._httpd.event_files = self.event_files
         self.state.base_url = self.url
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,
@@ -381,10 +471,14 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def serve(port: int, state_file: str | None, seed_dir: str | None) -> None:
+def serve(
+    port: int, state_file: str | None, seed_dir: str | None, events_dir: str | None = None
+) -> None:
     """Serve in the foreground until Ctrl-C or SIGTERM, then save the state (if a file is set)."""
-    server = EmulatorServer(port, state_file, seed_dir).start()
+    server = EmulatorServer(port, state_file, seed_dir, events_dir).start()
     print(f"GitHub emulator listening on {server.url}", flush=True)
+    if events_dir is not None:
+        print(f"Writing each webhook event as a payload file in {events_dir}", flush=True)
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         while True:
