@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import email.utils
 import logging
 import os
@@ -189,12 +190,14 @@ def _json_login(user: dict[str, Any] | None) -> str | None:
     return None if user is None else user.get("login")
 
 
-def comment_from_json(c: dict[str, Any]) -> Comment:
+def comment_from_json(c: dict[str, Any], issue: int | None = None) -> Comment:
     """A comment of a listing, from GitHub's JSON (as ``comment_snapshot`` reads objects)."""
-    match = _ISSUE_NUMBER.search(c.get("issue_url") or "")
+    if issue is None:
+        match = _ISSUE_NUMBER.search(c.get("issue_url") or "")
+        issue = int(match.group(1)) if match else 0
     return Comment(
         id=c["id"],
-        issue=int(match.group(1)) if match else 0,
+        issue=issue,
         author=_json_login(c.get("user")),
         body=c.get("body") or "",
         created_at=_parse_time(c.get("created_at")),
@@ -490,26 +493,30 @@ class Gateway:
         return self._guard(read)
 
     def issue(self, number: int, *, with_comments: bool = True) -> Issue:
-        """One issue with all its comments; IssueGone if it moved to another repo or was deleted."""
+        """One issue with all its comments; IssueGone if it moved to another repo or was deleted.
+
+        Read as JSON through PyGithub's requester, like the listings."""
+        path = f"/repos/{self.target.repo}/issues/{number}"
 
         def read() -> Issue:
-            raw = self._repo.get_issue(number)
+            _, raw = self._gh.requester.requestJsonAndCheck("GET", path)
             # PyGithub follows a transfer's 301 silently, landing in another repo.
             expected = f"/repos/{self.target.repo}".casefold()
-            if not (raw.repository_url or "").casefold().endswith(expected):
+            if not (raw.get("repository_url") or "").casefold().endswith(expected):
                 raise IssueGone(f"#{number} was transferred to another repository")
             comments = (
-                [comment_snapshot(c, number) for c in raw.get_comments()] if with_comments else []
+                [comment_from_json(c, number) for c in self._json_pages(f"{path}/comments", {})]
+                if with_comments
+                else []
             )
-            return issue_snapshot(raw, comments)
+            return dataclasses.replace(issue_from_json(raw), comments=tuple(comments))
 
         return self._guard(read, number=number)
 
     def issue_comments(self, number: int) -> list[Comment]:
+        path = f"/repos/{self.target.repo}/issues/{number}/comments"
         return self._guard(
-            lambda: [
-                comment_snapshot(c, number) for c in self._repo.get_issue(number).get_comments()
-            ],
+            lambda: [comment_from_json(c, number) for c in self._json_pages(path, {})],
             number=number,
         )
 
