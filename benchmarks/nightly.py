@@ -9,8 +9,11 @@ then runs one nightly pass and a second one, and prints JSON:
 - ``reads``/``writes``: requests of the first pass (GET / anything else);
 - ``read_lower_bound``: pages of open applications plus pages of the comments
   updated in the pass's window, plus the one listing that finds the dashboard
-  issue, plus one ``GET /user`` before the first write (is the token the bot's?):
-  the least any pass could read (a pass that writes
+  issue and the one read of ``participants.yml`` (whose graduates the pass
+  graduates if their merge was missed; with graduates listed, one more listing
+  finds applications closed in the window), plus one ``GET /user`` before the
+  first write (is the token the bot's?): the least any pass could read (a pass
+  that writes
   also lists, before every 25 issues it writes to, the applications changed
   since it read them, and the repo's labels once if it must create one);
 - ``reads_over_bound``: reads divided by that bound (target: at most 1.2);
@@ -271,8 +274,9 @@ def main(argv: list[str] | None = None) -> int:
             tracemalloc.stop()
 
     dashboard_pages = 1  # the dashboard issue, found by its label
+    participants_pages = 1  # participants.yml on the default branch: graduation, level-triggered
     identity = 1 if first["writes"] else 0  # GET /user: whose token, before the first write
-    bound = issue_pages + comment_pages + dashboard_pages + identity
+    bound = issue_pages + comment_pages + dashboard_pages + participants_pages + identity
     result = {
         "n": args.n,
         "comments_seeded": seeded,
@@ -284,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
             "issue_pages": issue_pages,
             "comment_pages": comment_pages,
             "dashboard_pages": dashboard_pages,
+            "participants_pages": participants_pages,
             "identity_check": identity,
         },
         "reads_over_bound": round(first["reads"] / bound, 3),

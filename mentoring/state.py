@@ -66,6 +66,9 @@ class Mentorship:
     # The latest assessment, escalated and still unanswered: (check-in number, day asked).
     escalated: tuple[int, date] | None = None
     history: tuple[tuple[date, str], ...] = ()
+    # The id of the latest comment up to which every slash command had been answered when
+    # the card was last written (0: not recorded, as in cards of earlier versions).
+    seen: int = 0
     card_id: int | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -127,7 +130,7 @@ def _day(value: Any) -> date | None:
 
 
 def to_data(m: Mentorship) -> dict[str, Any]:
-    return {
+    data = {
         "v": VERSION,
         "status": m.status,
         "role": m.role,
@@ -144,6 +147,9 @@ def to_data(m: Mentorship) -> dict[str, Any]:
         ),
         "history": [[day.isoformat(), name] for day, name in m.history],
     }
+    if m.seen:  # only when recorded, so that a card of an earlier version reads back the same
+        data["seen"] = m.seen
+    return data
 
 
 def from_data(issue: int, data: dict[str, Any], card_id: int | None = None) -> Mentorship | None:
@@ -169,6 +175,7 @@ def from_data(issue: int, data: dict[str, Any], card_id: int | None = None) -> M
             ready=_day(data.get("ready")),
             checkin=int(data.get("checkin", 0)),
             flagged=int(data.get("flagged", 0)),
+            seen=max(0, int(data.get("seen", 0))),
             escalated=_escalated(data.get("escalated")),
             history=history,
             card_id=card_id,
