@@ -20,6 +20,8 @@ then runs one nightly pass and a second one, and prints JSON:
 - ``exception_reads``: issues read one by one (target: none in the steady state);
 - ``second_pass_writes``: target 0;
 - ``wall_seconds``: the first pass, without write pacing;
+- ``cpu_seconds``: the CPU time of that pass, the emulator's serving included (it
+  runs in this process): steadier than wall time on a shared machine;
 - ``total_seconds``: the whole run (seeding, the two passes and the traced one);
 - ``peak_memory_mb``: Python memory allocated at the pass's peak (tracemalloc, which
   sees the emulator's work for the pass too), measured on a second emulator loaded with
@@ -234,10 +236,11 @@ def one_pass(emu: EmulatorServer, app: App) -> dict[str, Any]:
     gateway = app.gateway(env=env)
     emu.state.set_now(at(TODAY, 5, 17))
     emu.state.clear_log()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     snapshot = nightly.one_pass(gateway, app.program, app.messages, TODAY)
     report = gateway.report
     wall = time.perf_counter() - started
+    cpu = time.process_time() - cpu  # this process: the pass and the emulator serving it
     log = emu.state.log()
     return {
         "reads": sum(1 for e in log if e["method"] == "GET"),
@@ -247,6 +250,7 @@ def one_pass(emu: EmulatorServer, app: App) -> dict[str, Any]:
         "deferred": sum(len(v) for v in report.deferred.values()),
         "failed": sum(len(v) for v in report.failed.values()),
         "wall_seconds": round(wall, 3),
+        "cpu_seconds": round(cpu, 3),
     }
 
 
@@ -297,6 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         "deferred": first["deferred"],
         "failed": first["failed"],
         "wall_seconds": first["wall_seconds"],
+        "cpu_seconds": first["cpu_seconds"],
         "total_seconds": None,  # the whole script: seeding, both passes, the traced pass
         "peak_memory_mb": round(peak / 2**20, 1),
         "second_pass_reads": second["reads"],

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Reads of one nightly pass, measured by benchmarks/nightly.py at 1,000 and 10,000
-# mentorships with about 30 comments each (144 and 1,430 reads): per mentorship.
+# mentorships with about 30 comments each (146 and 1,430 reads): per mentorship.
 READS_PER_MENTORSHIP = 0.143
 # Writes of a day: a check-in is a comment and a card edit, once a cadence (30 days).
 WRITES_PER_MENTORSHIP_DAY = 2 / 30
