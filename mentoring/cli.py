@@ -416,7 +416,7 @@ def report(app: App, fmt: str, since: date | None, until: date | None, today: da
     """Program statistics from the repository alone: pairing, graduation, retention."""
     from mentoring.report_run import run
 
-    return run(app, fmt, since, until, _today(today, app))
+    return run(app, fmt, since, until, today)
 
 
 @main.command()
