@@ -303,7 +303,7 @@ def event(app: App, name: str | None, payload: Path | None, today: date | None) 
         return 2
     from mentoring.events import run
 
-    return run(app, name, payload, _today(today, app))
+    return run(app, name, payload, today)
 
 
 _EVENT_FILE = re.compile(r"\d+-([a-z_]+)\.[a-z_]+\.json")
