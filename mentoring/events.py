@@ -68,10 +68,15 @@ def ignored(name: str, payload: dict[str, Any], program: Any) -> str | None:
     return None
 
 
-def run(app: Any, name: str, payload_path: Path, today: date, *, open_pulls: bool = False) -> int:
-    """Handle one event; exit 0 unless a write failed. ``open_pulls``: the job may open
+def run(
+    app: Any, name: str, payload_path: Path, today: date | None, *, open_pulls: bool = False
+) -> int:
+    """Handle one event; exit 0 unless a write failed. Without ``today``, today is
+    GitHub's date, asked once the payload is read. ``open_pulls``: the job may open
     pull requests (a mentor registration's ``/approve``)."""
     payload = load_payload(payload_path)
+    if today is None:
+        today = app.api_today()
     if name in PULL_EVENTS:
         from mentoring.graduation_run import on_pull_request
 
