@@ -146,6 +146,14 @@ class Retention:
 
 
 @dataclass(frozen=True)
+class Activity:
+    """Where contributions are counted (cohorts' success criteria): ``owner/name`` repositories."""
+
+    repositories: tuple[str, ...]
+    max_review_reads: int = 200
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything in .github/mentoring.yml, with defaults filled in."""
 
@@ -158,6 +166,7 @@ class Settings:
     labels: Labels
     writes: Writes
     retention: Retention | None
+    activity: Activity | None = None
 
 
 @dataclass(frozen=True)
@@ -183,6 +192,7 @@ class Program:
     roles: tuple[Role, ...]
     settings: Settings
     participants: tuple[Participant, ...]
+    cohorts: tuple = ()  # cohorts.Cohort, from cohorts.yml (empty: no cohorts)
 
     def role(self, role_id: str | None) -> Role | None:
         """The role with this id (case-insensitive), or None."""
@@ -435,6 +445,7 @@ _SETTINGS_KEYS = (
     "labels",
     "writes",
     "retention",
+    "activity",
 )
 _PREFIX_LABELS = ("role_prefix", "status_prefix")
 
@@ -462,9 +473,10 @@ def _parse_settings(loaded: Loaded) -> tuple[Settings | None, list[Problem]]:
         "writes": _writes(reader, top),
     }
     retention = _retention(reader, top)
+    activity = _activity(reader, top)
     if reader.problems or not _all_present(*values.values()):
         return None, reader.problems
-    return Settings(**values, retention=retention), reader.problems
+    return Settings(**values, retention=retention, activity=activity), reader.problems
 
 
 def _int_section(reader: _Reader, top: dict, key: str, default: T) -> T | None:
@@ -562,6 +574,28 @@ def _retention(reader: _Reader, top: dict) -> Retention | None:
             shown = repr(name) if isinstance(name, str) else _describe(name)
             reader.problem((*path, index), f"expected a repository like 'owner/name', got {shown}")
     return Retention(months, tuple(repositories)) if months is not None else None
+
+
+def _activity(reader: _Reader, top: dict) -> Activity | None:
+    """The ``activity`` section: the repositories where cohorts' contributions are counted."""
+    value = top.get("activity")
+    if value is None:
+        return None
+    section = reader.mapping(
+        value, ("activity",), required=("repositories",), optional=("max_review_reads",)
+    )
+    if section is None:
+        return None
+    path = ("activity", "repositories")
+    repositories = []
+    for index, name in enumerate(reader.sequence(section.get("repositories", []), path)):
+        if isinstance(name, str) and _REPOSITORY_RE.fullmatch(name):
+            repositories.append(name)
+        else:
+            shown = repr(name) if isinstance(name, str) else _describe(name)
+            reader.problem((*path, index), f"expected a repository like 'owner/name', got {shown}")
+    most = reader.optional(section, "max_review_reads", 200, reader.integer, ("activity",))
+    return Activity(tuple(repositories), most) if most is not None else None
 
 
 # --------------------------------------------------------------------------- roles.yml
@@ -992,9 +1026,22 @@ def load_program(root: Path | str) -> Program:
         participants, found = parse_participants(participants_loaded, PARTICIPANTS_FILE, role_ids)
         problems += found
 
+    cohorts = _cohorts(root, problems, list(roles.role_ids) or None)
     if problems or settings is None:
         raise ProgramError(_in_reading_order(problems))
-    return Program(root, roles.coordinators, roles.roles, settings, participants)
+    return Program(root, roles.coordinators, roles.roles, settings, participants, cohorts)
+
+
+def _cohorts(root: Path, problems: list[Problem], role_ids: list[str] | None) -> tuple:
+    """cohorts.yml, when the program has one (see cohorts.py)."""
+    from mentoring import cohorts
+
+    loaded = _read(root, cohorts.COHORTS_FILE, problems, required=False)
+    if loaded is None:
+        return ()
+    found, more = cohorts.parse(loaded, role_ids)
+    problems += more
+    return found
 
 
 def _read(root: Path, filename: str, problems: list[Problem], *, required: bool) -> Loaded | None:

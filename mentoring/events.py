@@ -66,7 +66,7 @@ def ignored(name: str, payload: dict[str, Any], program: Any) -> str | None:
             return f"#{number}: a comment by a deleted account"
         if author.get("type") == "Bot" or intake.is_bot(_login(author), program):
             return f"#{number}: a comment by a bot ({_login(author)})"
-        if not pairing.commands(comment.get("body")):
+        if not pairing.for_program(pairing.commands(comment.get("body")), program):
             return f"#{number}: a comment without a command"
     labels = [x.get("name") for x in issue.get("labels") or [] if isinstance(x, dict)]
     application = program.settings.labels.application
@@ -145,8 +145,15 @@ def decide(
         comment = next((c for c in issue.comments if c.id == comment_id), None)
         named = pairing.logins_named(comment.body if comment else "")[:MAX_LOOKUPS]
         can = {lower(x) for x in named if gateway.can_be_assigned(x)}
+        extra: dict[str, Any] = {}
+        if program.cohorts and any(
+            c.name == "select" for c in pairing.commands(comment.body if comment else "")
+        ):  # seats: the other applications' cards, in one listing
+            from mentoring import cohort_run
+
+            extra["cohort_cards"] = cohort_run.cards(gateway, program)
         second = pairing.on_comment(
-            issue, m, comment, program, messages, today, assignable=can, handbooks=books
+            issue, m, comment, program, messages, today, assignable=can, handbooks=books, **extra
         )
     elif action == "assigned":
         login = _login(payload.get("assignee"))

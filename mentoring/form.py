@@ -14,6 +14,7 @@ validate``); ``sync`` rewrites the dropdown's options and nothing else
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
@@ -300,7 +301,7 @@ def _scalar(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _options_node(root: yaml.Node | None) -> yaml.Node:
+def _options_node(root: yaml.Node | None, wanted_id: str = ROLE_FIELD) -> yaml.Node:
     def value(mapping: yaml.Node, key: str) -> yaml.Node | None:
         if not isinstance(mapping, yaml.MappingNode):
             return None
@@ -310,21 +311,21 @@ def _options_node(root: yaml.Node | None) -> yaml.Node:
     if isinstance(body, yaml.SequenceNode):
         for item in body.value:
             field_id = value(item, "id")
-            if isinstance(field_id, yaml.ScalarNode) and field_id.value == ROLE_FIELD:
+            if isinstance(field_id, yaml.ScalarNode) and field_id.value == wanted_id:
                 found = value(value(item, "attributes"), "options")
                 if isinstance(found, yaml.SequenceNode):
                     return found
                 break
     raise MentoringError(
-        f"{FORM_FILE}: no dropdown with `id: {ROLE_FIELD}` and a list of options — "
+        f"{FORM_FILE}: no dropdown with `id: {wanted_id}` and a list of options — "
         "add the role field back from the template, then run `mentoring sync-form` again"
     )
 
 
-def rewrite(text: str, wanted: list[str]) -> str:
-    """``text`` with the role dropdown's options replaced by ``wanted``; nothing else changes."""
+def rewrite(text: str, wanted: list[str], field_id: str = ROLE_FIELD) -> str:
+    """``text`` with the dropdown's options replaced by ``wanted``; nothing else changes."""
     load_yaml(text, FORM_FILE)  # refuses unsafe or broken YAML with a clear YamlError
-    node = _options_node(yaml.compose(text, Loader=yaml.SafeLoader))
+    node = _options_node(yaml.compose(text, Loader=yaml.SafeLoader), field_id)
     newline = "\r\n" if "\r\n" in text else "\n"
     items = [_scalar(x) for x in wanted]
     start = node.start_mark.index
@@ -355,7 +356,7 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def sync(app: Any, check: bool) -> int:
+def sync(app: Any, check: bool, today: Any = None) -> int:
     """`mentoring sync-form`: bring the role options in line with roles.yml (or, with
     ``check``, only say whether they are); exit 1 when ``check`` finds drift."""
     program = app.program
@@ -373,6 +374,15 @@ def sync(app: Any, check: bool) -> int:
         raise MentoringError(f"{FORM_FILE} is not UTF-8 text — save it as UTF-8") from None
     wanted = options(program.roles)
     new = rewrite(text, wanted)
+    if program.cohorts:  # the cohort dropdown, if the form has one: the cohorts open today
+        from mentoring import cohorts
+
+        day = today or datetime.date.today()  # `mentoring sync-form` on the day it runs
+        new = cohorts.sync_form_text(new, program.cohorts, day)
+        if new != text and rewrite(text, wanted) == text:
+            click.echo(f"{FORM_FILE}: the cohort options differ from the cohorts open today.")
+            if check:
+                return 1
     if new == text:
         click.echo(f"{FORM_FILE}: the role options match roles.yml.")
         return 0

@@ -37,8 +37,13 @@ WHO = {
     "decline": ("coordinators",),
     "ready": ("coordinators", "mentors"),
     "help": ("everyone",),
+    # Cohorts (cohort_steps.py): selection and the end; only programs with cohorts.yml.
+    "select": ("coordinators",),
+    "waitlist": ("coordinators",),
+    "extend": ("coordinators",),
 }
-COMMANDS = tuple(WHO)
+COHORT_COMMANDS = ("select", "waitlist", "extend")  # commands only where cohorts.yml exists
+COMMANDS = tuple(name for name in WHO if name not in COHORT_COMMANDS)
 MAX_COMMANDS = 10  # per comment; the rest are ignored (and said so in the run's notes)
 
 _LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
@@ -76,6 +81,11 @@ def commands(body: str | None) -> list[Command]:
             args = (match.group("args") or "").strip()
             found.append(Command(match.group("name").lower(), args, number))
     return found
+
+
+def for_program(found: list[Command], program: Program) -> list[Command]:
+    """The commands this program knows: the cohort commands only with cohorts.yml."""
+    return [c for c in found if program.cohorts or c.name not in COHORT_COMMANDS]
 
 
 def logins_named(body: str | None) -> list[str]:
@@ -307,8 +317,11 @@ def on_comment(
     *,
     assignable: Iterable[str],
     handbooks: tuple[str, str],
+    cohort_cards: Iterable[Mentorship] = (),
 ) -> Step:
-    """Carry out the slash commands of a new comment and reply once."""
+    """Carry out the slash commands of a new comment and reply once.
+
+    ``cohort_cards`` are the other applications' states, for the seats ``/select`` counts."""
     n = issue.number
     if comment is None:
         return Step(current).note(n, "the comment no longer exists: nothing to do")
@@ -316,7 +329,7 @@ def on_comment(
         return Step(current).note(n, "comment by a deleted account: ignored")
     if is_bot(comment.author, program):
         return Step(current).note(n, f"comment by a bot ({comment.author}): ignored")
-    found = commands(comment.body)
+    found = for_program(commands(comment.body), program)
     if not found:
         return Step(current).note(n, "no command in the comment")
     if current is None:
@@ -325,6 +338,7 @@ def on_comment(
         return Step(current).note(n, f"the commands of comment {comment.id} were answered already")
     can = {lower(x) for x in assignable}
     run = _Run(issue, comment.author, program, messages, today, can, current)
+    run.cohort_cards = tuple(cohort_cards)  # type: ignore[attr-defined]
     if len(found) > MAX_COMMANDS:
         run.notes.append(f"only the first {MAX_COMMANDS} of {len(found)} commands were read")
     for command in found[:MAX_COMMANDS]:
@@ -466,7 +480,8 @@ def _ready(run: _Run, command: Command) -> None:
 
 
 def _help(run: _Run, command: Command) -> None:
-    run.say("help", coordinators=[c.login for c in run.program.coordinators])
+    coordinators = [c.login for c in run.program.coordinators]
+    run.say("help", coordinators=coordinators, cohorts=bool(run.program.cohorts))
 
 
 HANDLERS = {
@@ -477,4 +492,13 @@ HANDLERS = {
     "decline": _decline,
     "ready": _ready,
     "help": _help,
+    "select": lambda run, command: _cohort_command("select", run, command),
+    "waitlist": lambda run, command: _cohort_command("waitlist", run, command),
+    "extend": lambda run, command: _cohort_command("extend", run, command),
 }
+
+
+def _cohort_command(name: str, run: _Run, command: Command) -> None:
+    from mentoring import cohort_steps  # a sibling feature; imported when needed
+
+    getattr(cohort_steps, name)(run, command)

@@ -437,7 +437,8 @@ WHOLE_MESSAGES = [
         SETTINGS_FILE,
         "cadence: 7\n",
         ".github/mentoring.yml:1: cadence: unknown key 'cadence' — allowed keys: bot_login, "
-        "private_contact, handbooks, default_capacity, checkins, nudges, labels, writes, retention",
+        "private_contact, handbooks, default_capacity, checkins, nudges, labels, writes, "
+        "retention, activity",
     ),
     (
         "undefined-role",

@@ -1,0 +1,22 @@
+"""Cohort reads for the runners: the status cards of every application, in one batched listing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from typing import Any
+
+from mentoring import state
+from mentoring.config import Program
+from mentoring.state import Mentorship
+
+
+def cards(gateway: Any, program: Program) -> list[Mentorship]:
+    """Every application's state, from the repo-wide comment listing (100 a page) since the
+    earliest application window opened: what ``/select`` needs to count the seats taken."""
+    days = [c.applications.first for c in program.cohorts if c.applications is not None]
+    since = datetime.combine(min(days), time.min, UTC) if days else None
+    grouped: dict[int, list] = {}
+    for comment in gateway.comments_since(since):
+        grouped.setdefault(comment.issue, []).append(comment)
+    bot = program.settings.bot_login
+    return [m for n, found in grouped.items() if (m := state.find_card(found, bot, n)) is not None]
