@@ -24,10 +24,11 @@ from mentoring.errors import MentoringError
 class App:
     """What every command shares: where the program lives, which repo, and dry-run."""
 
-    def __init__(self, root: Path, repo: str | None, dry_run: bool):
+    def __init__(self, root: Path, repo: str | None, dry_run: bool, bot_login: str | None = None):
         self.root = root
         self.repo = repo
         self.dry_run = dry_run
+        self.bot_login = bot_login  # --bot-login: overrides settings.bot_login
         self._program = None
         self._messages = None
 
@@ -36,7 +37,7 @@ class App:
         if self._program is None:
             from mentoring.config import load_program
 
-            self._program = load_program(self.root)
+            self._program = load_program(self.root, bot_login=self.bot_login)
         return self._program
 
     @property
@@ -125,7 +126,8 @@ def user_errors(func: Callable[..., int | None]) -> Callable[..., None]:
     type=click.Path(file_okay=False, path_type=Path),
     default=".",
     show_default=True,
-    help="The program's repository checkout (roles.yml, participants.yml).",
+    help="The program's folder (roles.yml, participants.yml): the repository's top, "
+    "or a folder inside it.",
 )
 @click.option(
     "--repo",
@@ -138,14 +140,24 @@ def user_errors(func: Callable[..., int | None]) -> Callable[..., None]:
     is_flag=True,
     help=DRY_RUN_HELP + " Also accepted after a command that writes.",
 )
+@click.option(
+    "--bot-login",
+    metavar="LOGIN",
+    envvar="MENTORING_BOT_LOGIN",
+    default=None,
+    help="The account the token acts as, e.g. my-app[bot] for a GitHub App. "
+    "Default: $MENTORING_BOT_LOGIN, else bot_login in .github/mentoring.yml.",
+)
 @click.pass_context
-def main(ctx: click.Context, root: Path, repo: str | None, dry_run: bool) -> None:
+def main(
+    ctx: click.Context, root: Path, repo: str | None, dry_run: bool, bot_login: str | None
+) -> None:
     """Run an open-source project's mentoring program inside one GitHub repository.
 
     GitHub is reached at $GITHUB_API_URL (default https://api.github.com) with
     $GITHUB_TOKEN. Run `mentoring demo` to watch a whole program on a local emulator.
     """
-    ctx.obj = App(root=root, repo=repo, dry_run=dry_run)
+    ctx.obj = App(root=root, repo=repo, dry_run=dry_run, bot_login=bot_login)
 
 
 @main.command()
@@ -166,7 +178,7 @@ def validate(app: App, fmt: str) -> int:
     """
     from mentoring.validate import run
 
-    return run(app.root, fmt)
+    return run(app.root, fmt, bot_login=app.bot_login)
 
 
 @main.command()
@@ -201,9 +213,10 @@ def emulator(
     """Serve a local GitHub emulator (a stateful subset of the REST API) until interrupted.
 
     Point the other commands at it with GITHUB_API_URL=http://127.0.0.1:PORT.
-    A token `as:LOGIN` acts as LOGIN (users exist on first use); any other token
-    acts as github-actions[bot]. People's writes queue webhook events; the bot's
-    do not, as on GitHub.
+    A token `as:LOGIN` acts as LOGIN (users exist on first use), `app:SLUG` as the
+    GitHub App SLUG[bot]; any other token acts as github-actions[bot]. People's and
+    Apps' writes queue webhook events; the workflow token's do not, as on GitHub.
+    The API is also served under /api/v3, as GitHub Enterprise Server serves it.
 
     \b
     Admin endpoints (no token; not logged, never faulted):

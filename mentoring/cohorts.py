@@ -141,7 +141,7 @@ NONE_OPEN = "No round is open for applications now"
 COHORT_FIELD = "cohort"
 
 
-def sync_form_text(text: str, found: Sequence[Cohort], today: date) -> str:
+def sync_form_text(text: str, found: Sequence[Cohort], today: date, where: str) -> str:
     """The form's text with its ``cohort`` dropdown listing the cohorts open ``today``
     (unchanged when the form has no such dropdown). GitHub needs one option at least."""
     from mentoring import form
@@ -149,7 +149,7 @@ def sync_form_text(text: str, found: Sequence[Cohort], today: date) -> str:
 
     wanted = form_options(found, today) or [NONE_OPEN]
     try:
-        return form.rewrite(text, wanted, COHORT_FIELD)
+        return form.rewrite(text, wanted, COHORT_FIELD, where)
     except MentoringError as exc:  # no cohort dropdown in the form: leave it alone
         if "no dropdown" in str(exc):
             return text

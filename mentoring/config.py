@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import difflib
 import math
+import os
 import re
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from mentoring.errors import Problem, ProgramError, YamlError
+from mentoring.form import DEFAULT_FORM, Form, FormFields, load_form
 from mentoring.yamlsafe import Loaded, breadcrumb, load_yaml, load_yaml_file
 
 ROLES_FILE = "roles.yml"
@@ -70,22 +72,56 @@ class Role:
 
 
 @dataclass(frozen=True)
+class Layout:
+    """Where the program's folder (``--root``) sits in its repository.
+
+    ``top`` is the repository's top (None when unknown, as in pure tests), where
+    GitHub's own files live (``.github/ISSUE_TEMPLATE/``, ``.github/workflows/``);
+    ``prefix`` is the program folder's POSIX path from there, "" at the top.
+    """
+
+    top: Path | None = None
+    prefix: str = ""
+
+    def path(self, name: str) -> str:
+        """A program file's path from the repository's top: ``community/mentoring/roles.yml``."""
+        name = name.removeprefix("./")
+        return f"{self.prefix}/{name}" if self.prefix else name
+
+
+def find_layout(root: Path | str, env: dict[str, str] | None = None) -> Layout:
+    """The repository top holding ``root``: $GITHUB_WORKSPACE if root is inside it, else the
+    nearest folder above with a ``.git`` (a folder, or a worktree's file), else root itself."""
+    env = os.environ if env is None else env
+    here = Path(root).resolve()
+    workspace = env.get("GITHUB_WORKSPACE")
+    if workspace and here.is_relative_to(Path(workspace).resolve()):
+        top = Path(workspace).resolve()
+    else:
+        top = next((p for p in (here, *here.parents) if (p / ".git").exists()), here)
+    relative = here.relative_to(top).as_posix()
+    return Layout(top, "" if relative == "." else relative)
+
+
+@dataclass(frozen=True)
 class Handbooks:
-    """Links to the handbooks: https:// URLs, or paths relative to the program's repository."""
+    """Links to the handbooks: https:// URLs, or paths relative to the program's folder."""
 
     mentor: str
     mentee: str
 
-    def url(self, kind: str, repo_url: str) -> str:
+    def url(self, kind: str, repo_url: str, prefix: str = "") -> str:
         """The handbook for ``kind`` ("mentor" or "mentee") as a full link.
 
         A relative path is linked on the repository's default branch at ``repo_url``
-        (for example ``https://github.com/astropy/mentoring``).
+        (for example ``https://github.com/astropy/mentoring``), under ``prefix``, the
+        program folder's path in the repository ("" at its top).
         """
         value = getattr(self, kind)
         if value.startswith(("https://", "http://")):
             return value
-        return f"{repo_url.rstrip('/')}/blob/HEAD/{value.lstrip('./')}"
+        path = Layout(None, prefix.strip("/")).path(value.lstrip("/"))
+        return f"{repo_url.rstrip('/')}/blob/HEAD/{path}"
 
 
 @dataclass(frozen=True)
@@ -166,7 +202,19 @@ class Settings:
     labels: Labels
     writes: Writes
     retention: Retention | None
+    form: FormSettings = field(default_factory=lambda: _DEFAULT_FORM_SETTINGS)
     activity: Activity | None = None
+
+
+@dataclass(frozen=True)
+class FormSettings:
+    """Which issue form is the application, and which of its field ids carry what."""
+
+    file: str
+    fields: FormFields
+
+
+_DEFAULT_FORM_SETTINGS = FormSettings("application.yml", DEFAULT_FORM.fields)
 
 
 @dataclass(frozen=True)
@@ -192,6 +240,8 @@ class Program:
     roles: tuple[Role, ...]
     settings: Settings
     participants: tuple[Participant, ...]
+    layout: Layout = Layout()
+    form: Form = DEFAULT_FORM
     cohorts: tuple = ()  # cohorts.Cohort, from cohorts.yml (empty: no cohorts)
 
     def role(self, role_id: str | None) -> Role | None:
@@ -445,6 +495,7 @@ _SETTINGS_KEYS = (
     "labels",
     "writes",
     "retention",
+    "form",
     "activity",
 )
 _PREFIX_LABELS = ("role_prefix", "status_prefix")
@@ -474,6 +525,7 @@ def _parse_settings(loaded: Loaded) -> tuple[Settings | None, list[Problem]]:
     }
     retention = _retention(reader, top)
     activity = _activity(reader, top)
+    values["form"] = _form(reader, top)
     if reader.problems or not _all_present(*values.values()):
         return None, reader.problems
     return Settings(**values, retention=retention, activity=activity), reader.problems
@@ -574,6 +626,55 @@ def _retention(reader: _Reader, top: dict) -> Retention | None:
             shown = repr(name) if isinstance(name, str) else _describe(name)
             reader.problem((*path, index), f"expected a repository like 'owner/name', got {shown}")
     return Retention(months, tuple(repositories)) if months is not None else None
+
+
+_FORM_FIELD_KEYS = tuple(f.name for f in dataclasses.fields(FormFields))
+_FORM_FILE_RE = re.compile(r"[A-Za-z0-9_.-]+\.ya?ml")
+_FORM_ID_RE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _form(reader: _Reader, top: dict) -> FormSettings | None:
+    """Which form is the application (a file in .github/ISSUE_TEMPLATE/) and its field ids.
+
+    Without ``fields``, today's ids; with it, ``name`` is required and an absent
+    key means the form has no such question.
+    """
+    default = _DEFAULT_FORM_SETTINGS
+    section = reader.section(top, "form", ("file", "fields"))
+    if section is None:
+        return None
+    name = reader.optional(section, "file", default.file, reader.text, ("form",))
+    if name is not None and not _FORM_FILE_RE.fullmatch(name):
+        reader.problem(
+            ("form", "file"),
+            f"{name!r} is not a form file name",
+            "give the file's name in .github/ISSUE_TEMPLATE/, like application.yml",
+        )
+        name = None
+    if section.get("fields") is None:
+        return FormSettings(name, default.fields) if name is not None else None
+    path = ("form", "fields")
+    fields = reader.mapping(section["fields"], path, ("name",), _FORM_FIELD_KEYS[1:])
+    if fields is None:
+        return None
+    ids: dict[str, str | None] = {}
+    for key in _FORM_FIELD_KEYS:
+        value = fields.get(key)
+        if value is None and key == "name" and key in fields:
+            reader.problem((*path, key), "is required", "give the id of the form's name field")
+            return None
+        if value is None:
+            ids[key] = None
+        elif isinstance(value, str) and _FORM_ID_RE.fullmatch(value):
+            ids[key] = value
+        else:
+            shown = repr(value) if isinstance(value, str) else _describe(value)
+            hint = "use the `id` of a field in the form: letters, digits, - and _"
+            reader.problem((*path, key), f"{shown} is not a field id", hint)
+            return None
+    if ids["name"] is None or name is None:
+        return None
+    return FormSettings(name, FormFields(**ids))
 
 
 def _activity(reader: _Reader, top: dict) -> Activity | None:
@@ -1004,13 +1105,34 @@ def _too_long(label: str) -> str:
 # --------------------------------------------------------------------------- the whole program
 
 
-def load_program(root: Path | str) -> Program:
-    """Load and check the program in ``root``; raise ProgramError listing every problem."""
+def load_program(
+    root: Path | str,
+    *,
+    bot_login: str | None = None,
+    env: dict[str, str] | None = None,
+    participants: bool = True,
+) -> Program:
+    """Load and check the program in ``root``; raise ProgramError listing every problem.
+
+    ``bot_login`` (``--bot-login``, $MENTORING_BOT_LOGIN) overrides ``settings.bot_login``.
+    The application form is read from the repository's top (see ``find_layout``).
+    ``participants=False`` leaves participants.yml unread (a graduation check reads
+    its own versions of it).
+    """
     root = Path(root)
+    layout = find_layout(root, env)
     problems: list[Problem] = []
     settings_loaded = _read(root, SETTINGS_FILE, problems, required=False)
     settings, found = _parse_settings(settings_loaded or Loaded(None, SETTINGS_FILE))
     problems += found
+    if settings is not None and bot_login:
+        if _LOGIN_RE.fullmatch(bot_login):
+            settings = dataclasses.replace(settings, bot_login=bot_login)
+        else:
+            hint = "give the account the workflows act as, like my-app[bot]"
+            problems.append(
+                Problem("--bot-login", None, "", f"unknown login format {bot_login!r}", hint)
+            )
     capacity = (settings or _DEFAULT_SETTINGS).default_capacity
 
     roles_loaded = _read(root, ROLES_FILE, problems, required=True)
@@ -1019,17 +1141,29 @@ def load_program(root: Path | str) -> Program:
     if settings is not None and roles_loaded is not None:
         problems += _role_label_problems(settings.labels, roles, roles_loaded)
 
-    participants: tuple[Participant, ...] = ()
-    participants_loaded = _read(root, PARTICIPANTS_FILE, problems, required=False)
+    graduates: tuple[Participant, ...] = ()
+    participants_loaded = None
+    if participants:
+        participants_loaded = _read(root, PARTICIPANTS_FILE, problems, required=False)
     if participants_loaded is not None:
         role_ids = list(roles.role_ids) or None
-        participants, found = parse_participants(participants_loaded, PARTICIPANTS_FILE, role_ids)
+        graduates, found = parse_participants(participants_loaded, PARTICIPANTS_FILE, role_ids)
+        problems += found
+
+    application = DEFAULT_FORM
+    if settings is not None:
+        explicit = settings.form != _DEFAULT_FORM_SETTINGS
+        application, found = load_form(
+            layout.top, settings.form.file, settings.form.fields, explicit
+        )
         problems += found
 
     cohorts = _cohorts(root, problems, list(roles.role_ids) or None)
     if problems or settings is None:
         raise ProgramError(_in_reading_order(problems))
-    return Program(root, roles.coordinators, roles.roles, settings, participants, cohorts)
+    return Program(
+        root, roles.coordinators, roles.roles, settings, graduates, layout, application, cohorts
+    )
 
 
 def _cohorts(root: Path, problems: list[Problem], role_ids: list[str] | None) -> tuple:

@@ -71,7 +71,7 @@ def ignored(name: str, payload: dict[str, Any], program: Any) -> str | None:
     labels = [x.get("name") for x in issue.get("labels") or [] if isinstance(x, dict)]
     application = program.settings.labels.application
     labelled = any(isinstance(x, str) and lower(x) == lower(application) for x in labels)
-    if not labelled and not form.parse(issue.get("body")).looks_like_form:
+    if not labelled and not form.parse(issue.get("body"), program.form).looks_like_form:
         return f"#{number}: not an application (no application label, not the form's answers)"
     return None
 

@@ -601,8 +601,12 @@ def comment_body(
     issue: int | None,
     program_checked: bool,
     suggestion: str = "",
+    file: str = FILE,
 ) -> str:
-    """The result comment: every problem with how to fix it, or that the check passed."""
+    """The result comment: every problem with how to fix it, or that the check passed.
+
+    ``file`` is participants.yml's path in the repository (under the program's folder).
+    """
     ok = not problems
     body = messages.render(
         "graduation-check",
@@ -621,6 +625,7 @@ def comment_body(
         issue=issue or 0,
         program_checked=program_checked,
         suggestion=suggestion.rstrip("\n") if not ok else "",
+        file=file,
     )
     return with_marker(body, CHECK, {"ok": ok})
 
@@ -698,9 +703,9 @@ def merge_plan(
 # --------------------------------------------------------------------------- the entry to paste
 
 
-def _form_name(body: str) -> str | None:
-    """The applicant's name from the application form's "Your name" answer, if given."""
-    lines = form.parse(body).get("name").strip().splitlines()
+def _form_name(body: str, program: Program) -> str | None:
+    """The applicant's name from the application form's name answer, if given."""
+    lines = form.parse(body, program.form).name.strip().splitlines()
     return lines[0] if lines else None
 
 
@@ -725,7 +730,7 @@ def _scalar(value: str) -> str:
 def entry_yaml(issue: Issue, m: Mentorship, program: Program, today: date) -> str:
     """The participants.yml entry for this mentorship, indented to paste under ``participants:``."""
     login = m.mentee or issue.author or ""
-    name = _clean_name(_form_name(issue.body) or "") or login
+    name = _clean_name(_form_name(issue.body, program) or "") or login
     role = m.role or (program.roles[0].id if len(program.roles) == 1 else "")
     started = m.started or m.applied or (issue.created_at.date() if issue.created_at else today)
     mentors = ", ".join(_scalar(x) for x in m.mentors)

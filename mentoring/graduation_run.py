@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from typing import Any
 import click
 
 from mentoring import graduation, runs, state
-from mentoring.config import ROLES_FILE, SETTINGS_FILE, load_program
+from mentoring.config import load_program
 from mentoring.errors import MentoringError, Problem, ProgramError
 from mentoring.gateway import Gateway, IssueGone
 from mentoring.model import Issue, Plan, lower
@@ -54,7 +53,8 @@ def check(
         )
     if base or head:
         click.echo(
-            f"Reading both versions of {FILE} from pull request #{pr}: --base/--head unused."
+            f"Reading both versions of {_path(_program(app))} from pull request #{pr}: "
+            "--base/--head unused."
         )
     return _check_pull(app, gw, pr, datetime.now(UTC).date(), comment=comment)
 
@@ -72,7 +72,7 @@ def entry(app: Any, issue: int, today: date) -> int:
         )
     click.echo(graduation.entry_yaml(found, m, app.program, today), nl=False)
     click.echo(
-        f"Add this entry at the end of {FILE} and write 'Closes #{issue}' "
+        f"Add this entry at the end of {_path(app.program)} and write 'Closes #{issue}' "
         "in the pull request's description.",
         err=True,
     )
@@ -128,14 +128,16 @@ def _check_local(app: Any, base: str | None, head: str | None) -> int:
         new = path.read_bytes() if path.is_file() else None
     else:
         new = _show(root, head_sha)
-    result = graduation.check_file(old, new, _program(app), author=None)
+    program = _program(app)
+    where = _path(program)
+    result = graduation.check_file(old, new, program, author=None, filename=where)
     why = "no --pr" if os.environ.get("GITHUB_TOKEN") else "no GITHUB_TOKEN"
     note = (
         f"Only the file checks ran ({why}): the checks against the application issue "
         "need --pr N and GITHUB_TOKEN."
     )
-    click.echo(f"Checked {FILE}: {base_ref} → {head or 'the working tree'}.")
-    _report(result.problems, note)
+    click.echo(f"Checked {where}: {base_ref} → {head or 'the working tree'}.")
+    _report(result.problems, note, where)
     return 1 if result.problems else 0
 
 
@@ -152,14 +154,12 @@ def _program(app: Any) -> Any:
     except ProgramError as exc:
         if not all(p.file == FILE for p in exc.problems):
             raise
-    with tempfile.TemporaryDirectory() as folder:
-        for name in (ROLES_FILE, SETTINGS_FILE):
-            source = Path(app.root) / name
-            if source.is_file():
-                target = Path(folder) / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(source.read_bytes())
-        return load_program(folder)
+    return load_program(app.root, bot_login=app.bot_login, participants=False)
+
+
+def _path(program: Any) -> str:
+    """participants.yml's path from the repository's top: under the program's folder."""
+    return program.layout.path(FILE)
 
 
 def _check_pull(
@@ -168,14 +168,15 @@ def _check_pull(
     """Every check on pull request ``number``, reported in annotations, summary and one comment."""
     program, messages = _program(app), app.messages
     bot = program.settings.bot_login
+    where = _path(program)
     pr = gw.pull(number)
-    change = _participants_change(gw.pull_files(number))
+    change = _participants_change(gw.pull_files(number), where)
     if change is None:
-        reason = f"pull request #{number} does not change {FILE}"
+        reason = f"pull request #{number} does not change {where}"
         return _quiet(reason) if quiet else runs.finish(gw.apply(Plan.ignore(reason)), TITLE)
-    old, new = _pull_versions(gw, pr, change)
+    old, new = _pull_versions(gw, pr, change, where)
     author = (pr.get("user") or {}).get("login")
-    result = graduation.check_file(old, new, program, author=author)
+    result = graduation.check_file(old, new, program, author=author, filename=where)
     problems: list[Problem] = list(result.problems)
     added = result.entry
     closes = graduation.closing_issues(pr.get("body"), gw.target.repo)
@@ -195,7 +196,7 @@ def _check_pull(
         note = "No entry is added, so there is no application to check it against."
     elif not checked:
         note = "The checks against the application issue need one well-formed entry."
-    _report(problems, note)
+    _report(problems, note, where)
     body = graduation.comment_body(
         problems,
         messages,
@@ -203,6 +204,7 @@ def _check_pull(
         issue=number_of_issue,
         program_checked=checked,
         suggestion=suggestion,
+        file=where,
     )
     plan = graduation.comment_plan(number, gw.issue_comments(number), body, bot)
     if not comment:
@@ -218,12 +220,13 @@ def _on_merge(app: Any, gw: Gateway, number: int, today: date) -> int:
     title = "Graduation"
     if not pr.get("merged"):
         return runs.finish(gw.apply(Plan.ignore(f"#{number} is not merged", number)), title)
-    change = _participants_change(gw.pull_files(number))
+    where = _path(program)
+    change = _participants_change(gw.pull_files(number), where)
     if change is None:
-        return _quiet(f"pull request #{number} does not change {FILE}")
-    old, new = _pull_versions(gw, pr, change)
+        return _quiet(f"pull request #{number} does not change {where}")
+    old, new = _pull_versions(gw, pr, change, where)
     author = (pr.get("user") or {}).get("login")
-    added = graduation.check_file(old, new, program, author=author).entry
+    added = graduation.check_file(old, new, program, author=author, filename=where).entry
     closes = graduation.closing_issues(pr.get("body"), gw.target.repo)
     linked = graduation.linked_issue(closes, added)
     issue = _issue_or_none(gw, linked) if linked else None
@@ -239,12 +242,15 @@ def _on_merge(app: Any, gw: Gateway, number: int, today: date) -> int:
 # --------------------------------------------------------------------------- reading
 
 
-def _participants_change(files: list[dict[str, Any]]) -> dict[str, Any] | None:
-    return next((f for f in files if FILE in (f.get("filename"), f.get("previous_filename"))), None)
+def _participants_change(files: list[dict[str, Any]], where: str = FILE) -> dict[str, Any] | None:
+    """The pull request's change to ``where`` (participants.yml's path in the repository)."""
+    return next(
+        (f for f in files if where in (f.get("filename"), f.get("previous_filename"))), None
+    )
 
 
 def _pull_versions(
-    gw: Gateway, pr: dict[str, Any], change: dict[str, Any]
+    gw: Gateway, pr: dict[str, Any], change: dict[str, Any], where: str = FILE
 ) -> tuple[bytes | str | None, bytes | str | None]:
     """participants.yml before and after the pull request's change, read as data.
 
@@ -256,15 +262,15 @@ def _pull_versions(
     head, base = pr.get("head") or {}, pr.get("base") or {}
     head_repo = (head.get("repo") or {}).get("full_name")
     source = None if not head_repo or lower(head_repo) == lower(gw.target.repo) else head_repo
-    gone = change.get("status") == "removed" or change.get("filename") != FILE
-    new = None if gone else gw.read_file(FILE, head.get("sha"), repo=source)
+    gone = change.get("status") == "removed" or change.get("filename") != where
+    new = None if gone else gw.read_file(where, head.get("sha"), repo=source)
     if new is None and source is not None and not gone:
-        new = gw.read_file(FILE, head.get("sha"))  # the fork is gone or hidden: GitHub has it too
-    if change.get("status") == "added" and change.get("filename") == FILE:
+        new = gw.read_file(where, head.get("sha"))  # the fork is gone or hidden: GitHub has it too
+    if change.get("status") == "added" and change.get("filename") == where:
         return None, new
     old = graduation.base_from_patch(new, change.get("patch")) if new is not None else None
     if old is None:
-        old = gw.read_file(FILE, base.get("sha"))
+        old = gw.read_file(where, base.get("sha"))
     return old, new
 
 
@@ -308,14 +314,14 @@ def _merge_base(root: Path, base: str, head: str) -> str:
 
 
 def _show(root: Path, sha: str) -> bytes | None:
-    found = _git(root, "cat-file", "blob", f"{sha}:{FILE}")
+    found = _git(root, "cat-file", "blob", f"{sha}:./{FILE}")  # ./: from the program's folder
     return found.stdout if found.returncode == 0 else None
 
 
 # --------------------------------------------------------------------------- output
 
 
-def _report(problems: tuple[Problem, ...] | list[Problem], note: str) -> None:
+def _report(problems: tuple[Problem, ...] | list[Problem], note: str, where: str = FILE) -> None:
     """Every problem on the terminal (as annotations under Actions) and in the job summary."""
     in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
     for index, problem in enumerate(problems):
@@ -329,19 +335,19 @@ def _report(problems: tuple[Problem, ...] | list[Problem], note: str) -> None:
     if problems:
         click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found.")
     else:
-        click.echo(f"The change to {FILE} passes the graduation checks.")
+        click.echo(f"The change to {where} passes the graduation checks.")
     if note:
         click.echo(note)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         with Path(summary).open("a", encoding="utf-8") as handle:
-            handle.write(_summary(problems, note))
+            handle.write(_summary(problems, note, where))
 
 
-def _summary(problems: tuple[Problem, ...] | list[Problem], note: str) -> str:
+def _summary(problems: tuple[Problem, ...] | list[Problem], note: str, where: str = FILE) -> str:
     lines = [f"### {TITLE}", ""]
     if not problems:
-        lines.append(f"The change to `{FILE}` passes the graduation checks.")
+        lines.append(f"The change to `{where}` passes the graduation checks.")
     for p in problems:
         text = quote(f"{p.key}: {p.message}" if p.key else p.message, limit=500)
         hint = f" — {quote(p.hint, limit=500)}" if p.hint else ""

@@ -33,6 +33,7 @@ from mentoring.templates import Messages, with_marker
 
 WELCOME = "welcome"
 NEEDS_INFO = "needs-info"
+ROLE_UNCLEAR = "role-unclear"
 LOAD_STATUSES = ("active", "paused")
 
 
@@ -94,7 +95,7 @@ def is_application(issue: Issue, program: Program, current: Mentorship | None = 
         return False
     if current is not None or issue.has_label(program.settings.labels.application):
         return True
-    return form.parse(issue.body).looks_like_form
+    return form.parse(issue.body, program.form).looks_like_form
 
 
 def why_not(issue: Issue, program: Program, current: Mentorship | None) -> str | None:
@@ -149,22 +150,45 @@ def suggestions(role: Any, load: Mapping[str, int], applicant: str | None) -> li
 
 
 def problems(answers: form.Answers, program: Program) -> list[dict[str, str]]:
-    """What is wrong with the answers, in the form's order, for the needs-info message."""
+    """What is wrong with the answers, in the form's order, for the needs-info message.
+
+    A role asked as free text is never the applicant's problem: an answer that
+    names no role clearly goes to the coordinators (``role_unclear``).
+    """
+    spec = answers.spec
     empty = {f.id for f in form.missing(answers)}
     found: list[dict[str, str]] = []
-    for f in form.FIELDS:
-        if f.id == form.ROLE_FIELD:
+    for f in spec.questions:
+        if f.id == spec.fields.role and not spec.role_is_free_text:
             value = answers.get(f.id)
             if f.id in empty:
-                found.append({"kind": "no-role"})
+                found.append({"kind": "no-role", "field": f.label})
             elif form.role_of(value, program) is None:
-                found.append({"kind": "unknown-role", "value": value})
-        elif f.id == form.COC_FIELD:
+                found.append({"kind": "unknown-role", "value": value, "field": f.label})
+        elif f.id == spec.fields.code_of_conduct:
             if not answers.coc:
-                found.append({"kind": "coc"})
+                found.append({"kind": "coc", "field": f.label})
         elif f.id in empty:
             found.append({"kind": "missing", "field": f.label})
     return found
+
+
+def role_unclear(
+    issue: Issue, m: Mentorship, program: Program, messages: Messages, answers: form.Answers
+) -> Step:
+    """No role yet (a free-text answer naming none, or several): ask the coordinators, with
+    the answer quoted, to set it with ``/role ID``. Posted once, edited if the answer changes."""
+    if m.role is not None or m.status != "waiting":
+        return Step(m)
+    question = program.form.question(program.form.fields.role)
+    body = messages.render(
+        ROLE_UNCLEAR,
+        answer=answers.role,
+        question=question.label if question else "",
+        coordinators=[c.login for c in program.coordinators],
+        roles=[{"id": r.id, "name": r.name} for r in program.roles],
+    )
+    return Step(m, tuple(_comment_write(issue, program, ROLE_UNCLEAR, body)))
 
 
 def _comment_write(
@@ -230,14 +254,14 @@ def _check(
     assignable: Iterable[str],
 ) -> Step:
     """Check the form; move ``base`` to needs-info or waiting, with the comments that go along."""
-    answers = form.parse(issue.body)
+    answers = form.parse(issue.body, program.form)
     found = problems(answers, program)
-    role = form.role_of(answers.get(form.ROLE_FIELD), program)
+    role = form.role_of(answers.role, program)
     if found:
         new = base.moved(NEEDS_INFO, today, role=role.id if role else None, mentee=issue.author)
         body = messages.render("needs-info", problems=found, roles=form.options(program.roles))
         return Step(new, tuple(_comment_write(issue, program, NEEDS_INFO, body)))
-    new = base.moved("waiting", today, role=role.id, mentee=issue.author)
+    new = base.moved("waiting", today, role=role.id if role else base.role, mentee=issue.author)
     writes: list[Write] = []
     if program.cohorts:  # the application's cohort, or one kind word on the windows
         from mentoring import cohort_steps
@@ -246,8 +270,10 @@ def _check(
         writes += said
     if markers.latest(issue.comments, program.settings.bot_login, NEEDS_INFO) is not None:
         writes += _comment_write(issue, program, NEEDS_INFO, messages.render("needs-info-done"))
-    return Step(new, tuple(writes)).then(
-        _welcome(issue, new, program, messages, answers, load, assignable)
+    return (
+        Step(new, tuple(writes))
+        .then(_welcome(issue, new, program, messages, answers, load, assignable))
+        .then(role_unclear(issue, new, program, messages, answers))
     )
 
 
@@ -260,8 +286,8 @@ def _waiting(
     assignable: Iterable[str],
 ) -> Step:
     """A complete application waiting for a mentor: follow a role change, finish a lost welcome."""
-    answers = form.parse(issue.body)
-    role = form.role_of(answers.get(form.ROLE_FIELD), program)
+    answers = form.parse(issue.body, program.form)
+    role = form.role_of(answers.role, program)
     m = current
     result = Step(m)
     if problems(answers, program):
@@ -271,7 +297,9 @@ def _waiting(
     elif role is not None and not same_login(role.id, m.role):
         m = dataclasses.replace(m, role=role.id)
         result = Step(m)
-    return result.then(_welcome(issue, m, program, messages, answers, load, assignable))
+    return result.then(_welcome(issue, m, program, messages, answers, load, assignable)).then(
+        role_unclear(issue, m, program, messages, answers)
+    )
 
 
 def _welcome(
@@ -297,7 +325,7 @@ def _welcome(
     role = program.role(m.role)
     body = messages.render(
         "welcome",
-        applicant=answers.get("name") or m.mentee or "",
+        applicant=answers.name or m.mentee or "",
         role=role.name if role else (m.role or ""),
         coordinators=assigned,
         unassignable=unassignable,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from mentoring import markers
-from mentoring.config import Program, same_login
+from mentoring.config import PARTICIPANTS_FILE, Program, same_login
 from mentoring.intake import Step, is_bot, skip
 from mentoring.model import Assign, CloseIssue, Comment, Issue, PostComment, Write, lower
 from mentoring.state import CLOSED_STATUSES, Mentorship
@@ -36,6 +36,7 @@ WHO = {
     "withdraw": ("coordinators", "mentee"),
     "decline": ("coordinators",),
     "ready": ("coordinators", "mentors"),
+    "role": ("coordinators",),
     "help": ("everyone",),
     # Cohorts (cohort_steps.py): selection and the end; only programs with cohorts.yml.
     "select": ("coordinators",),
@@ -106,11 +107,11 @@ def _tokens(args: str) -> list[str]:
 
 
 def handbook_links(program: Program, server_url: str, repo: str) -> tuple[str, str]:
-    """The mentor and mentee handbooks as full links (a path is shown from the default branch)."""
-
-    books = program.settings.handbooks
+    """The mentor and mentee handbooks as full links: a path, relative to the program's
+    folder, is shown from the default branch."""
+    books, prefix = program.settings.handbooks, program.layout.prefix
     repo_url = f"{server_url.rstrip('/')}/{repo}"
-    return books.url("mentor", repo_url), books.url("mentee", repo_url)
+    return books.url("mentor", repo_url, prefix), books.url("mentee", repo_url, prefix)
 
 
 def welcomed(issue: Issue, program: Program) -> set[str]:
@@ -476,7 +477,31 @@ def _ready(run: _Run, command: Command) -> None:
         mentors=list(run.m.mentors),
         issue=run.issue.number,
         entry=entry,
+        file=run.program.layout.path(PARTICIPANTS_FILE),
     )
+
+
+def _role(run: _Run, command: Command) -> None:
+    """``/role ID``: a coordinator sets the role an application is for (by id or name)."""
+    wanted = command.args.strip().strip("`")
+    if not wanted:
+        run.invalid("role", "no-role")
+        return
+    role = run.program.role(wanted) or next(
+        (r for r in run.program.roles if " ".join(r.name.split()).lower() == wanted.lower()),
+        None,
+    )
+    if role is None:
+        run.invalid("role", "unknown-role", wanted)
+        return
+    if run.m.status in CLOSED_STATUSES:
+        run.invalid("role", "closed")
+        return
+    if same_login(role.id, run.m.role):
+        run.done("role", "role-kept", reason=role.name)
+        return
+    run.m = dataclasses.replace(run.m, role=role.id)
+    run.done("role", "role-set", reason=role.name)
 
 
 def _help(run: _Run, command: Command) -> None:
@@ -491,6 +516,7 @@ HANDLERS = {
     "withdraw": _withdraw,
     "decline": _decline,
     "ready": _ready,
+    "role": _role,
     "help": _help,
     "select": lambda run, command: _cohort_command("select", run, command),
     "waitlist": lambda run, command: _cohort_command("waitlist", run, command),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
 from pathlib import Path
 
 import click
@@ -9,8 +11,12 @@ import click
 from mentoring.errors import Problem, ProgramError
 
 
-def problems(root: Path) -> list[Problem]:
-    """All problems in roles.yml, settings, participants.yml, the form and the messages."""
+def problems(root: Path, bot_login: str | None = None) -> list[Problem]:
+    """All problems in roles.yml, settings, participants.yml, the form and the messages.
+
+    The form's problems include its field mapping (settings' ``form.fields``), checked
+    against the form itself when the program loads.
+    """
     from mentoring import form
     from mentoring.config import load_program
     from mentoring.templates import Messages
@@ -18,13 +24,42 @@ def problems(root: Path) -> list[Problem]:
     found: list[Problem] = []
     program = None
     try:
-        program = load_program(root)
+        program = load_program(root, bot_login=bot_login)
     except ProgramError as exc:
         found.extend(exc.problems)
     found.extend(Messages(root).check())
     if program is not None:
         found.extend(form.drift(root, program))
     return found
+
+
+def shown(problems: list[Problem], root: Path, *, github: bool = False) -> list[Problem]:
+    """Each problem's file named from where the user runs (from the repository's top for
+    GitHub annotations): a program inside a repository says community/mentoring/roles.yml.
+
+    The application form's problems are named from the top already; the others from root.
+    """
+    from mentoring.config import find_layout
+    from mentoring.form import FORM_DIR
+
+    layout = find_layout(root)
+    here = Path.cwd().resolve()
+    out = []
+    for problem in problems:
+        if (
+            not problem.file
+            or problem.file.startswith("-")
+            or problem.file.startswith("mentoring/")
+        ):
+            out.append(problem)  # a command-line option, or a built-in message
+            continue
+        in_top = problem.file.startswith(FORM_DIR + "/")
+        full = layout.top / (problem.file if in_top else layout.path(problem.file))
+        name = problem.file if in_top else layout.path(problem.file)
+        if not github and full.is_relative_to(here) and here != layout.top:
+            name = Path(os.path.relpath(full, here)).as_posix()
+        out.append(dataclasses.replace(problem, file=name))
+    return out
 
 
 def annotation(problem: Problem) -> str:
@@ -39,8 +74,8 @@ def annotation(problem: Problem) -> str:
     return f"::error {where}::{text}"
 
 
-def run(root: Path, fmt: str) -> int:
-    found = problems(root)
+def run(root: Path, fmt: str, bot_login: str | None = None) -> int:
+    found = shown(problems(root, bot_login), root, github=fmt == "github")
     for problem in found:
         click.echo(annotation(problem) if fmt == "github" else str(problem))
     if found:

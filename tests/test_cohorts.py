@@ -472,9 +472,10 @@ def test_sync_form_lists_the_open_cohorts(tmp_path, program, capsys):
     from mentoring import form
 
     root = program_copy(tmp_path)
+    (root / "cohorts.yml").write_text(COHORTS_YML, encoding="utf-8")
     path = root / form.FORM_FILE
     path.write_text(path.read_text(encoding="utf-8") + COHORT_FIELD_YML, encoding="utf-8")
-    app = SimpleNamespace(program=dataclasses.replace(program, root=root), root=root)
+    app = SimpleNamespace(program=load_program(root), root=root)
     assert form.sync(app, check=True, today=date(2027, 1, 20)) == 1
     assert form.sync(app, check=False, today=date(2027, 1, 20)) == 0
     text = path.read_text(encoding="utf-8")
@@ -492,7 +493,8 @@ def test_sync_form_without_a_cohort_field_leaves_the_form(tmp_path, program):
     from mentoring import form
 
     root = program_copy(tmp_path)
+    (root / "cohorts.yml").write_text(COHORTS_YML, encoding="utf-8")
     before = (root / form.FORM_FILE).read_text(encoding="utf-8")
-    app = SimpleNamespace(program=dataclasses.replace(program, root=root), root=root)
+    app = SimpleNamespace(program=load_program(root), root=root)
     assert form.sync(app, check=True, today=date(2027, 1, 20)) == 0
     assert (root / form.FORM_FILE).read_text(encoding="utf-8") == before

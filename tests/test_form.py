@@ -11,7 +11,7 @@ import yaml
 from mentoring import form
 from mentoring.cli import App
 from mentoring.config import load_program
-from mentoring.errors import MentoringError
+from mentoring.errors import MentoringError, ProgramError
 from tests.support import REPO_ROOT, program_copy, run_cli
 from tests.support import form_body as body
 
@@ -201,22 +201,10 @@ DRIFT_CASES = [
         "in another order",
     ),
     (
-        "a label renamed",
-        "form",
-        ("      label: Why this role\n", "      label: Your motivation\n"),
-        "the bot reads this answer under the heading 'Why this role'",
-    ),
-    (
         "the application label dropped",
         "form",
         ('labels: ["mentoring: application"]\n', "labels: [application]\n"),
         "does not add the label 'mentoring: application'",
-    ),
-    (
-        "the role field is no longer a dropdown",
-        "form",
-        ("  - type: dropdown\n", "  - type: input\n"),
-        "not a dropdown",
     ),
 ]
 
@@ -247,11 +235,13 @@ def test_drift_without_a_form_is_quiet(tmp_path):
     assert form.drift(root, load_program(root)) == []
 
 
-def test_drift_in_broken_yaml_is_one_problem(tmp_path):
+def test_a_broken_form_stops_the_program_with_one_problem(tmp_path):
     root = program_copy(tmp_path)
     (root / form.FORM_FILE).write_text("name: [unclosed\n", encoding="utf-8")
-    problems = form.drift(root, load_program(root))
-    assert len(problems) == 1 and problems[0].file == form.FORM_FILE
+    with pytest.raises(ProgramError) as caught:
+        load_program(root)
+    [problem] = caught.value.problems
+    assert problem.file == form.FORM_FILE and problem.line
 
 
 def test_validate_reports_drift_and_names_the_fix(tmp_path):
@@ -364,7 +354,7 @@ SYNC_ERRORS = [
     (
         "no role field",
         lambda p: p.write_text("name: x\nbody: []\n", encoding="utf-8"),
-        "no dropdown",
+        "has no field with id 'role'",
     ),
 ]
 

@@ -8,7 +8,9 @@ PyGithub (or any client) talks to it over real HTTP on 127.0.0.1::
         github.Github(base_url=emu.url, auth=github.Auth.Token("as:alice"))
         emu.state.set_now(...)      # the Emulator: clock, log, faults, events, admin helpers
 
-A token ``as:LOGIN`` acts as that user; any other token acts as ``github-actions[bot]``.
+A token ``as:LOGIN`` acts as that user, ``app:SLUG`` as the GitHub App bot ``SLUG[bot]``;
+any other token acts as ``github-actions[bot]``. The API is served at the root and under
+``/api/v3`` (GitHub Enterprise Server's prefix).
 """
 
 from mentoring.emulator.server import EmulatorServer, serve

@@ -27,15 +27,18 @@ MAX_PER_PAGE = 100
 
 @dataclass(frozen=True)
 class Identity:
-    """Who is calling: ``as:LOGIN`` tokens act as that user, other tokens as the Actions bot."""
+    """Who is calling: ``as:LOGIN`` tokens act as that user, ``app:SLUG`` as a GitHub App's
+    bot (``SLUG[bot]``), other tokens as the Actions bot."""
 
     login: str | None
     is_bot: bool = False
+    app: bool = False
 
     @property
     def triggers_webhooks(self) -> bool:
-        """GitHub delivers no events for writes made with the workflow's own token."""
-        return self.login is not None and not self.is_bot
+        """GitHub delivers no events for writes made with the workflow's own token; an App's
+        token is not the workflow's, so its writes do."""
+        return self.login is not None and (not self.is_bot or self.app)
 
 
 @dataclass
@@ -212,7 +215,7 @@ def _int(text: str | None, default: int) -> int:
 
 def _page_url(emu: Emulator, call: Call, page: int) -> str:
     pairs = [(k, v) for k, v in call.query_pairs if k != "page"] + [("page", str(page))]
-    return f"{emu.base_url}{call.path}?{urlencode(pairs)}"
+    return f"{render.api_root(emu)}{call.path}?{urlencode(pairs)}"
 
 
 # -------------------------------------------------------------------------- lookups
@@ -231,7 +234,7 @@ def find_issue(emu: Emulator, call: Call, repo: dict, number: str) -> dict:
         to_repo, to_number = moved
         prefix = f"/issues/{number}"
         suffix = call.path[call.path.index(prefix) + len(prefix) :]
-        location = f"{emu.base_url}/repos/{to_repo}/issues/{to_number}{suffix}"
+        location = f"{render.api_root(emu)}/repos/{to_repo}/issues/{to_number}{suffix}"
         raise ApiError(301, "Moved Permanently", headers={"Location": location}, url=location)
     issue = repo["issues"].get(number)
     if issue is None:

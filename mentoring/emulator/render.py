@@ -2,13 +2,15 @@
 
 Each function turns a stored record into the object GitHub's REST API (and its webhook
 payloads) would show, following the OpenAPI description's schemas. Absolute URLs use
-the emulator's own base URL: API URLs sit at the root (``/repos/...``), web URLs at
+the emulator's own base URL: API URLs sit at the root (``/repos/...``), or under
+``/api/v3`` when the request came that way (``api_root``), web URLs at
 ``/{owner}/{repo}/...`` as on a GitHub Enterprise host.
 """
 
 from __future__ import annotations
 
 import base64
+from contextvars import ContextVar
 from urllib.parse import quote
 
 from mentoring.emulator.git import FileChange, tree_sha
@@ -29,9 +31,19 @@ def node_id(kind: str, key: int | str) -> str:
     return base64.b64encode(f"{len(kind):02d}:{kind}{key}".encode()).decode("ascii")
 
 
+# "/api/v3" while answering a request made as to GitHub Enterprise Server, else "".
+# Set by the server for each request (each runs in its own thread, under the mutex).
+API_PREFIX: ContextVar[str] = ContextVar("api_prefix", default="")
+
+
+def api_root(emu: Emulator) -> str:
+    """Where API URLs point: the emulator's root, or ROOT/api/v3 as on Enterprise Server."""
+    return emu.base_url + API_PREFIX.get()
+
+
 def _repo_urls(emu: Emulator, repo: dict) -> tuple[str, str]:
     full = emu.full_name(repo)
-    return f"{emu.base_url}/repos/{full}", f"{emu.base_url}/{full}"
+    return f"{api_root(emu)}/repos/{full}", f"{emu.base_url}/{full}"
 
 
 # ----------------------------------------------------------------------------- users
@@ -47,7 +59,7 @@ def user(emu: Emulator, login: str | None) -> dict | None:
 
 def _simple_user(emu: Emulator, record: dict) -> dict:
     login, base = record["login"], emu.base_url
-    url = f"{base}/users/{quote(login, safe='')}"
+    url = f"{api_root(emu)}/users/{quote(login, safe='')}"
     is_bot = record["type"] == "Bot"
     return {
         "login": login,

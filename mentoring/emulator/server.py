@@ -1,5 +1,9 @@
 """The emulator's HTTP front: identity, GitHub's headers, faults, the request log, admin endpoints.
 
+The API is served at the root, as on github.com (``api.github.com``), and under
+``/api/v3``, as GitHub Enterprise Server serves it; URLs and Link headers in an
+answer carry the prefix the request came with.
+
 ``EmulatorServer`` serves an ``Emulator`` on 127.0.0.1 from a daemon thread; ``serve`` runs
 one in the foreground until Ctrl-C (or SIGTERM) and saves its state on the way out.
 Admin endpoints live under ``/_emulator/``: they need no token, are never faulted and
@@ -20,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-from mentoring.emulator import accounts, contents, issues, pulls
+from mentoring.emulator import accounts, contents, issues, pulls, render
 from mentoring.emulator.api import ApiError, Call, Identity, Response, Router, dispatch, json_object
 from mentoring.emulator.state import BOT_LOGIN, RATE_LIMIT, Emulator, parse_iso
 
@@ -29,6 +33,8 @@ SECONDARY_RATE_LIMIT = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
 )
 ADMIN_PREFIX = "/_emulator/"
+ENTERPRISE_PREFIX = "/api/v3"  # GitHub Enterprise Server's REST API: https://HOST/api/v3
+_APP_SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,33}[a-z0-9])?")
 _request_ids = itertools.count(1)
 
 
@@ -43,9 +49,15 @@ def _token(authorization: str | None) -> str | None:
 
 
 def _identify(emu: Emulator, token: str | None) -> Identity:
-    """``as:LOGIN`` acts as that user; any other token as the Actions bot; none as nobody."""
+    """``as:LOGIN`` acts as that user; ``app:SLUG`` as the GitHub App's bot ``SLUG[bot]``
+    (an installation token); any other token as the Actions bot; none as nobody."""
     if token is None:
         return Identity(None)
+    if token.startswith("app:"):
+        slug = token[4:]
+        if not _APP_SLUG.fullmatch(slug):
+            raise ApiError(401, "Bad credentials")
+        return Identity(emu.user(f"{slug}[bot]")["login"], is_bot=True, app=True)
     if token.startswith("as:"):
         login = token[3:]
         if not emu.valid_login(login) or not emu.is_active(login):
@@ -69,10 +81,31 @@ def _fault_response(fault: dict) -> Response:
     return ApiError(status, message, headers=headers).response()
 
 
+def _enterprise_prefix(path: str) -> str:
+    """``/api/v3`` if the request was made as to GitHub Enterprise Server, else ""."""
+    if path == ENTERPRISE_PREFIX or path.startswith(ENTERPRISE_PREFIX + "/"):
+        return ENTERPRISE_PREFIX
+    return ""
+
+
 def answer_api(emu: Emulator, method: str, target: str, raw: bytes, authorization: str | None):
-    """Serve one GitHub API request (caller holds ``emu.mutex``): faults, log, headers."""
+    """Serve one GitHub API request (caller holds ``emu.mutex``): faults, log, headers.
+
+    A path under ``/api/v3`` is served as the same path at the root, and its answer's
+    URLs carry the prefix; the log shows the path without it, and ``prefix``.
+    """
     split = urlsplit(target)
-    path, pairs = split.path, parse_qsl(split.query, keep_blank_values=True)
+    prefix = _enterprise_prefix(split.path)
+    context = render.API_PREFIX.set(prefix)
+    try:
+        return _answer_api(emu, method, split, prefix, raw, authorization)
+    finally:
+        render.API_PREFIX.reset(context)
+
+
+def _answer_api(emu, method, split, prefix: str, raw: bytes, authorization: str | None):
+    path = split.path[len(prefix) :] or "/"
+    pairs = parse_qsl(split.query, keep_blank_values=True)
     token = _token(authorization)
     rate = emu.count_request(token or "anonymous", counted=path != "/rate_limit")
     call = Call(method, path, pairs, None, Identity(None), rate)
@@ -101,6 +134,7 @@ def answer_api(emu: Emulator, method: str, target: str, raw: bytes, authorizatio
             "query": call.query,
             "status": response.status,
             "login": call.actor.login,
+            **({"prefix": prefix} if prefix else {}),
         }
     )
     return response
