@@ -10,10 +10,13 @@ from mentoring.config import Program
 from mentoring.state import Mentorship
 
 
-def cards(gateway: Any, program: Program) -> list[Mentorship]:
+def cards(gateway: Any, program: Program, cohorts_: Any = None) -> list[Mentorship]:
     """Every application's state, from the repo-wide comment listing (100 a page) since the
-    earliest application window opened: what ``/select`` needs to count the seats taken."""
-    days = [c.applications.first for c in program.cohorts if c.applications is not None]
+    earliest application window opened (of ``cohorts_``, default all): what ``/select``
+    needs to count the seats taken, and the cohort dashboards their applicants."""
+    chosen = program.cohorts if cohorts_ is None else cohorts_
+    days = [c.applications.first if c.applications else c.start for c in chosen]
+    days = [d for d in days if d is not None]
     since = datetime.combine(min(days), time.min, UTC) if days else None
     grouped: dict[int, list] = {}
     for comment in gateway.comments_since(since):

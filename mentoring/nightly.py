@@ -281,6 +281,10 @@ def one_pass(gateway: Gateway, program: Program, messages: Messages, today: date
     plans = decide(snapshot, program, messages)
     apply(gateway, plans, snapshot, program)
     refresh_dashboard(gateway, program, messages, snapshot, plans)
+    if program.cohorts:  # tracking issues and weekly reports (cohort_nightly.py)
+        from mentoring import cohort_nightly
+
+        cohort_nightly.run(gateway, program, messages, snapshot, today)
     return snapshot
 
 

@@ -1,0 +1,96 @@
+"""A year of a cohort program on the emulator: two rounds, checked against exact counts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from mentoring import cohort_demo, state
+from mentoring.model import Comment
+
+APPLICANTS, SEATS = 6, 2
+
+
+@pytest.fixture(scope="module")
+def year():
+    sim, text = cohort_demo.simulate(2, APPLICANTS, SEATS, seed=1, daily=False)
+    assert sim.problems == []
+    return sim, text
+
+
+def cards(sim) -> dict[int, state.Mentorship]:
+    repo = sim.emu.state.repo(cohort_demo.REPO)
+    bot = sim.program.settings.bot_login
+    by_issue: dict[int, list[Comment]] = {}
+    for c in repo["comments"].values():
+        moment = date.fromisoformat(c["created_at"][:10])
+        by_issue.setdefault(c["issue"], []).append(
+            Comment(c["id"], c["issue"], c["user"], c["body"], moment, moment)
+        )
+    found = {n: state.find_card(cs, bot, n) for n, cs in by_issue.items()}
+    return {n: m for n, m in found.items() if m is not None}
+
+
+def of(sim, kind: str) -> dict:
+    return {k[1:]: v for k, v in sim.counts.items() if isinstance(k, tuple) and k[0] == kind}
+
+
+def test_one_checkin_per_participant_per_week(year):
+    sim, _ = year
+    assert max(of(sim, "checkin").values()) == 1
+    participants = [m for m in cards(sim).values() if m.decision == "selected"]
+    assert len(participants) == 2 * SEATS
+    extended = [m for m in participants if m.extended is not None]
+    assert len(extended) == 1  # /extend in the first round: two more weeks
+    for m in participants:
+        # 10 weeks from the start: check-ins 1..9 fall in them (the 10th is due the day after
+        # the end), and 2 more for the two weeks of the extension.
+        assert of(sim, "checkins")[(m.issue,)] == (11 if m.extended else 9)
+        assert of(sim, "thanks")[(m.issue,)] == 1
+        assert m.status == "graduated"
+
+
+def test_weekly_reports_go_to_the_tracking_issue_once_a_week(year):
+    sim, _ = year
+    reports = of(sim, "reports")
+    assert sorted(reports.values()) == [10, 10]  # two cohorts, ten weeks each
+    assert max(of(sim, "report").values()) == 1
+    participant_issues = {(m.issue,) for m in cards(sim).values() if m.cohort}
+    assert not set(reports) & participant_issues  # not to each participant
+
+
+def test_announcements_on_the_date_once(year):
+    sim, _ = year
+    found = cards(sim)
+    in_cohorts = [m for m in found.values() if m.cohort]
+    assert len(in_cohorts) == 2 * APPLICANTS
+    results = of(sim, "result")
+    assert all(results[(m.issue,)] == 1 for m in in_cohorts)
+    dates = {c.id: c.announce.isoformat() for c in sim.program.cohorts}
+    posted_on = of(sim, "result-on")
+    for m in in_cohorts:
+        assert posted_on[(m.issue, dates[m.cohort])] == 1
+    not_selected = [m for m in in_cohorts if m.decision != "selected"]
+    assert all(m.status == "declined" for m in not_selected)
+    repo = sim.emu.state.repo(cohort_demo.REPO)
+    assert all(repo["issues"][str(m.issue)]["state_reason"] == "not_planned" for m in not_selected)
+
+
+def test_seats_never_exceeded(year):
+    sim, _ = year
+    found = cards(sim).values()
+    for cohort in sim.program.cohorts:
+        selected = [m for m in found if m.cohort == cohort.id and m.decision == "selected"]
+        assert len(selected) == SEATS
+    repo = sim.emu.state.repo(cohort_demo.REPO)
+    refusals = [c for c in repo["comments"].values() if "seats of **" in c["body"]]
+    assert len(refusals) == 2  # one over-selection refused per round, with the count
+
+
+def test_an_application_between_windows_gets_one_kind_reply(year):
+    sim, _ = year
+    assert list(of(sim, "window").values()) == [1]
+    (number,) = of(sim, "window")
+    repo = sim.emu.state.repo(cohort_demo.REPO)
+    assert repo["issues"][str(number[0])]["state"] == "open"  # never closed silently
