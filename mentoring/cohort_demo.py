@@ -240,6 +240,7 @@ class Simulation:
                 self.counts[("checkin", issue, week)] += 1
                 self.counts[("checkins", issue)] += 1
             if cohort_steps.RESULT in kinds:
+                self.echo(f"{day}  #{issue:<4} result announced: {_first_line(comment['body'])}")
                 self.counts[("result", issue)] += 1
                 self.counts[("result-on", issue, comment["created_at"][:10])] += 1
             if weekly.WEEK in kinds:
@@ -250,6 +251,7 @@ class Simulation:
             if cohort_steps.THANKS in kinds:
                 self.counts[("thanks", issue)] += 1
             if cohort_steps.WINDOW in kinds:
+                self.echo(f"{day}  #{issue:<4} the bot: {_first_line(comment['body'])}")
                 self.counts[("window", issue)] += 1
 
     # ------------------------------------------------------------------ people
@@ -289,6 +291,8 @@ class Simulation:
         self.issue_of[login] = issue["number"]
         self.cohort_of[login] = cohort_id
         self.counts["applied"] += 1
+        where = f"for {cohort_id}" if cohort_id else "between the application windows"
+        self.echo(f"{self.today}  #{issue['number']:<4} @{login} applies {where}")
 
     def contribute(self, login: str, merge: bool) -> None:
         from mentoring.emulator import contributions
@@ -328,6 +332,12 @@ class Simulation:
             self.comment(self.issue_of[ranked[seats + 1]], COORDINATOR, "/waitlist")
             self.deliver()
         self.selected = set(ranked[:seats])
+        self.echo(
+            f"{self.today}  {cohort_id}: contribution period over; the coordinators /select "
+            f"{', '.join('@' + x for x in ranked[: seats + 1])} (the last is refused: "
+            f"{seats} seats)"
+            + (f", /waitlist @{ranked[seats + 1]}" if len(ranked) > seats + 1 else "")
+        )
 
     def work(self, cohort_id: str) -> None:
         """A week of the cohort: participants answer their latest check-in (one is quiet in
@@ -363,6 +373,11 @@ class Simulation:
         until = cohort.end + timedelta(days=14)
         self.comment(self.issue_of[login], COORDINATOR, f"/extend until {until}")
         self.extended = login
+
+
+def _first_line(body: str) -> str:
+    text = markers.remove(body).strip().splitlines()[0].strip("#* ").replace("\u200b", "")
+    return text if len(text) <= 90 else text[:89] + "…"
 
 
 def run(app: Any, rounds: int = 2, applicants: int = 8, seats: int = 3, seed: int = 1) -> int:

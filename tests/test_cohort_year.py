@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -94,3 +95,12 @@ def test_an_application_between_windows_gets_one_kind_reply(year):
     (number,) = of(sim, "window")
     repo = sim.emu.state.repo(cohort_demo.REPO)
     assert repo["issues"][str(number[0])]["state"] == "open"  # never closed silently
+
+
+def test_summary_reports_of_both_rounds(year):
+    _, text = year
+    for name in ("Round 1", "Round 2"):
+        assert f"# {name}: summary report" in text
+    funnels = re.findall(r"^\| (\d+) \| (\d+) \| (\d+) \| (\d+) \|$", text, re.MULTILINE)
+    assert [(int(a), int(s), int(c)) for a, _, s, c in funnels] == [(APPLICANTS, SEATS, SEATS)] * 2
+    assert text.count("| 12 | ") == 2 and "not yet" in text  # too recent: never 0%
