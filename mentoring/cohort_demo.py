@@ -395,6 +395,7 @@ def simulate(
     seed: int,
     echo: Callable = lambda *_: None,
     daily: bool = True,
+    after: Callable[[Simulation], None] | None = None,
 ) -> tuple[Simulation, str]:
     """The whole simulation; returns it (with its counts) and the summary reports' text."""
     from mentoring.cli import App
@@ -418,6 +419,8 @@ def simulate(
                 sim.run(last)
                 text = summaries(app, sim, last)
                 echo(text)
+                if after is not None:  # tests: look at the emulator before it stops
+                    after(sim)
         finally:
             emu.stop()
             shutil.rmtree(sim.scratch, ignore_errors=True) if "sim" in locals() else None

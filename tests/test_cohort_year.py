@@ -13,11 +13,29 @@ from mentoring.model import Comment
 APPLICANTS, SEATS = 6, 2
 
 
+def rerun(sim) -> None:
+    """The last day's nightly twice more: the second writes nothing (idempotent)."""
+    from mentoring import nightly
+
+    last = sim.today
+    for attempt in ("first", "second"):
+        sim.emu.state.clear_log()
+        code, _ = cohort_demo._quiet(nightly.run, sim.app, last)
+        writes = [e for e in sim.emu.state.log() if e["method"] != "GET"]
+        sim.counts[f"rerun-{attempt}"] = len(writes) if code == 0 else -1
+
+
 @pytest.fixture(scope="module")
 def year():
-    sim, text = cohort_demo.simulate(2, APPLICANTS, SEATS, seed=1, daily=False)
+    sim, text = cohort_demo.simulate(2, APPLICANTS, SEATS, seed=1, daily=False, after=rerun)
     assert sim.problems == []
     return sim, text
+
+
+def test_a_rerun_writes_nothing(year):
+    sim, _ = year
+    assert sim.counts["rerun-first"] >= 0
+    assert sim.counts["rerun-second"] == 0
 
 
 def cards(sim) -> dict[int, state.Mentorship]:
