@@ -41,6 +41,7 @@ _KEYS = (
     "checkins",
     "report",
     "criteria",
+    "mentors_select",
 )
 _REQUIRED = ("id", "name")
 
@@ -75,6 +76,7 @@ class Cohort:
     checkin_days: int | None = None
     report_days: int | None = None
     criteria: tuple[tuple[str, int], ...] = ()
+    mentors_select: bool = False  # the mentors of a role may /select and /waitlist too
     line: int | None = dataclasses.field(default=None, compare=False)
 
     def accepts(self, day: date) -> bool:
@@ -277,6 +279,13 @@ def _cohort(
     checkin = _cadence(reader, item, "checkins", path)
     report = _cadence(reader, item, "report", path)
     criteria = _criteria(reader, item, path)
+    mentors_select = item.get("mentors_select", False)
+    if not isinstance(mentors_select, bool):
+        reader.problem(
+            (*path, "mentors_select"),
+            f"expected true or false, got {mentors_select!r}",
+            "write true to let the mentors of a role select, or leave it out",
+        )
     _order(reader, path, applications, contribution, announce, start, end)
     if len(reader.problems) > problems_before or cohort_id is None or name is None:
         return None
@@ -293,6 +302,7 @@ def _cohort(
         checkin_days=checkin,
         report_days=report,
         criteria=criteria,
+        mentors_select=mentors_select is True,
         line=reader.loaded.line(path),
     )
 

@@ -39,8 +39,8 @@ WHO = {
     "role": ("coordinators",),
     "help": ("everyone",),
     # Cohorts (cohort_steps.py): selection and the end; only programs with cohorts.yml.
-    "select": ("coordinators",),
-    "waitlist": ("coordinators",),
+    "select": ("coordinators", "role-mentors"),
+    "waitlist": ("coordinators", "role-mentors"),
     "extend": ("coordinators",),
 }
 COHORT_COMMANDS = ("select", "waitlist", "extend")  # commands only where cohorts.yml exists
@@ -305,7 +305,19 @@ def may(command: str, login: str, m: Mentorship, program: Program) -> bool:
         or ("coordinators" in who and program.is_coordinator(login))
         or ("mentors" in who and m.is_mentor(login))
         or ("mentee" in who and m.is_mentee(login))
+        or ("role-mentors" in who and _role_mentor_selects(login, m, program))
     )
+
+
+def _role_mentor_selects(login: str, m: Mentorship, program: Program) -> bool:
+    """A mentor of the application's role, in a cohort whose ``mentors_select`` is on."""
+    from mentoring import cohorts  # a sibling feature; imported when needed
+
+    cohort = cohorts.by_id(program.cohorts, m.cohort)
+    role = program.role(m.role)
+    if cohort is None or not cohort.mentors_select or role is None:
+        return False
+    return any(same_login(x.login, login) for x in role.mentors)
 
 
 def on_comment(

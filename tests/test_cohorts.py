@@ -498,3 +498,25 @@ def test_sync_form_without_a_cohort_field_leaves_the_form(tmp_path, program):
     app = SimpleNamespace(program=load_program(root), root=root)
     assert form.sync(app, check=True, today=date(2027, 1, 20)) == 0
     assert (root / form.FORM_FILE).read_text(encoding="utf-8") == before
+
+
+def test_mentors_of_the_role_select_only_when_the_cohort_says_so(program):
+    m = waiting(program)
+    mentor = program.role("maintainer").mentors[0].login
+    step, _ = run_command(program, m, "/select", author=mentor)
+    assert step.state.decision is None  # refused: mentors_select is off
+    allowed = dataclasses.replace(
+        program,
+        cohorts=tuple(dataclasses.replace(c, mentors_select=True) for c in program.cohorts),
+    )
+    step, _ = run_command(allowed, m, "/select", author=mentor)
+    assert step.state.decision == "selected"
+    step, _ = run_command(allowed, m, "/select", author="someone-else")
+    assert step.state.decision is None
+
+
+def test_mentors_select_must_be_true_or_false(tmp_path):
+    (found,) = problems_of(
+        tmp_path, "cohorts:\n  - id: a\n    name: x\n    mentors_select: yes please\n"
+    )
+    assert found.startswith("cohorts.yml:4: cohorts[0].mentors_select: expected true or false")
