@@ -27,6 +27,7 @@ from typing import Any
 import click
 
 from mentoring import cohort_steps, markers, weekly
+from mentoring.cohort_report import MARKS, mark_period
 from mentoring.errors import MentoringError
 
 REPO = "demo-org/mentoring"
@@ -178,6 +179,8 @@ class Simulation:
                 self._due |= weekly.key_dates(cohort)
                 for first in (cohort.contribution.first, cohort.start):
                     self._due |= {first + timedelta(days=7 * k) for k in range(20)}
+                for months in MARKS:
+                    self._due.add(mark_period(cohort, months)[0])
         return self._due
 
     def run(self, last: date) -> None:
@@ -246,6 +249,10 @@ class Simulation:
             if weekly.WEEK in kinds:
                 self.counts[("report", issue, week)] += 1
                 self.counts[("reports", issue)] += 1
+                self.echo(markers.remove(comment["body"]).strip())
+                self.echo("")
+            if weekly.FOLLOWUP in kinds:
+                self.counts[("followup", issue)] += 1
                 self.echo(markers.remove(comment["body"]).strip())
                 self.echo("")
             if cohort_steps.THANKS in kinds:
@@ -332,6 +339,9 @@ class Simulation:
             self.comment(self.issue_of[ranked[seats + 1]], COORDINATOR, "/waitlist")
             self.deliver()
         self.selected = set(ranked[:seats])
+        keeper = sorted(self.selected)[0]  # stays active after the end: retention is not 0
+        for k in range(1, 14):
+            self.at(cohort.end + timedelta(days=30 * k - 10), self.contribute, keeper, True)
         self.echo(
             f"{self.today}  {cohort_id}: contribution period over; the coordinators /select "
             f"{', '.join('@' + x for x in ranked[: seats + 1])} (the last is refused: "
@@ -396,6 +406,7 @@ def simulate(
     echo: Callable = lambda *_: None,
     daily: bool = True,
     after: Callable[[Simulation], None] | None = None,
+    until: date | None = None,
 ) -> tuple[Simulation, str]:
     """The whole simulation; returns it (with its counts) and the summary reports' text."""
     from mentoring.cli import App
@@ -415,7 +426,7 @@ def simulate(
                     f"applicants for {seats} seats, {START} onwards, on the built-in emulator."
                 )
                 echo("")
-                last = app.program.cohorts[-1].end + timedelta(days=2)
+                last = until or app.program.cohorts[-1].end + timedelta(days=2)
                 sim.run(last)
                 text = summaries(app, sim, last)
                 echo(text)

@@ -13,7 +13,7 @@ import dataclasses
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from mentoring import activity, activity_run, checkins, cohort_run, cohorts, weekly
+from mentoring import activity, activity_run, checkins, cohort_run, cohorts, markers, weekly
 from mentoring.cohorts import Cohort, Period
 from mentoring.config import Program
 from mentoring.model import Issue
@@ -57,10 +57,13 @@ def run(gateway: Any, program: Program, messages: Messages, snapshot: Any, today
     if not program.cohorts:
         return
     current = [c for c in program.cohorts if live(c, today)]
-    if not current:
+    following = [c for c in program.cohorts if weekly.followup_owed(c, today)]
+    if not current and not following:
         return
     bot = program.settings.bot_login
     listed = gateway.issues(state="all", labels=[weekly.LABEL])
+    for cohort in following:
+        follow_up(gateway, program, messages, cohort, weekly.find(listed, bot, cohort), today)
     current = [c for c in current if weekly.refresh_due(c, weekly.find(listed, bot, c), bot, today)]
     if not current:
         return
@@ -89,6 +92,46 @@ def run(gateway: Any, program: Program, messages: Messages, snapshot: Any, today
             on, to_date, recent = weekly.stored_counts(tracking, bot)
             facts = dataclasses.replace(facts, counts_on=on, to_date=to_date, last_two_weeks=recent)
         gateway.apply(weekly.plan(cohort, tracking, facts, program, messages, today))
+
+
+def follow_up(
+    gateway: Any,
+    program: Program,
+    messages: Messages,
+    cohort: Cohort,
+    found: Issue | None,
+    today: date,
+) -> None:
+    """Within a month of a follow-up mark: measure the participants' activity in the 30 days
+    up to it, and post it on the tracking issue once. Costs the tracking issue's comments
+    each night of that month, and the cards and 30 days of activity once."""
+    from mentoring.cohort_report import mark_period
+
+    months = weekly.followup_owed(cohort, today)
+    settings = program.settings.activity
+    if found is None or not months or settings is None or not settings.repositories:
+        return
+    tracking = dataclasses.replace(found, comments=tuple(gateway.issue_comments(found.number)))
+    bot = program.settings.bot_login
+    if any(
+        d.get("months") == months for _, d in markers.find(tracking.comments, bot, weekly.FOLLOWUP)
+    ):
+        return
+    day, window = mark_period(cohort, months)
+    people = [
+        m.mentee
+        for m in cohort_run.cards(gateway, program, cohorts_=[cohort])
+        if m.cohort == cohort.id and m.decision == "selected" and m.mentee
+    ]
+    snapshot = activity_run.read(
+        gateway,
+        settings.repositories,
+        datetime.combine(window.first, time.min, UTC),
+        max_review_reads=settings.max_review_reads,
+    )
+    counts = activity.tally(snapshot, people, window)
+    active = {login: counts[login.lower()].active for login in people}
+    gateway.apply(weekly.followup(cohort, tracking, months, active, day, program, messages))
 
 
 def read_activity(

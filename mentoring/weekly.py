@@ -28,6 +28,8 @@ LABEL = "mentoring: cohort"
 LABEL_COLOR = "5319e7"
 TRACKING = "cohort-tracking"
 WEEK = "cohort-week"
+FOLLOWUP = "cohort-followup"
+FOLLOWUP_DAYS = 31  # a follow-up is posted within this many days of its mark, else skipped
 QUIET_DAYS = 14  # no activity for this long is flagged
 UNANSWERED_DAYS = 3  # a check-in with no reply after this long is flagged
 
@@ -324,6 +326,47 @@ def weekly_report(
         reviews_unread=facts.reviews_unread,
     )
     return with_marker(body, WEEK, {"cohort": cohort.id, "n": n})
+
+
+def followup_owed(cohort: Cohort, today: date) -> int:
+    """The follow-up mark (1, 6 or 12 months after the end) whose day passed within the last
+    FOLLOWUP_DAYS days, else 0; the runner then checks it was not posted."""
+    from mentoring.cohort_report import MARKS, mark_period
+
+    if cohort.end is None:
+        return 0
+    due = [m for m in MARKS if 0 <= (today - mark_period(cohort, m)[0]).days < FOLLOWUP_DAYS]
+    return max(due, default=0)
+
+
+def followup(
+    cohort: Cohort,
+    tracking: Issue,
+    months: int,
+    active: Mapping[str, bool],
+    on: date,
+    program: Program,
+    messages: Messages,
+) -> Plan:
+    """The follow-up comment on the tracking issue, once (its marker names the months)."""
+    bot = program.settings.bot_login
+    for _, data in markers.find(tracking.comments, bot, FOLLOWUP):
+        if data.get("months") == months:
+            return Plan.ignore(f"{months}-month follow-up posted already", tracking.number)
+    count = sum(1 for x in active.values() if x)
+    rate = f"{count / len(active):.0%}" if active else "—"
+    body = messages.render(
+        "cohort-followup",
+        cohort=cohort.name,
+        months=months,
+        day=on.isoformat(),
+        active=count,
+        of=len(active),
+        rate=rate,
+        participants=[{"login": login, "active": x} for login, x in sorted(active.items())],
+    )
+    text = with_marker(body, FOLLOWUP, {"cohort": cohort.id, "months": months})
+    return Plan((PostComment(tracking.number, text, key=FOLLOWUP),))
 
 
 def plan(

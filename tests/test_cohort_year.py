@@ -27,7 +27,10 @@ def rerun(sim) -> None:
 
 @pytest.fixture(scope="module")
 def year():
-    sim, text = cohort_demo.simulate(2, APPLICANTS, SEATS, seed=1, daily=False, after=rerun)
+    # Two rounds in a year, then on to 12 months after the first round's end (follow-ups).
+    sim, text = cohort_demo.simulate(
+        2, APPLICANTS, SEATS, seed=1, daily=False, after=rerun, until=date(2028, 4, 27)
+    )
     assert sim.problems == []
     return sim, text
 
@@ -121,4 +124,12 @@ def test_summary_reports_of_both_rounds(year):
         assert f"# {name}: summary report" in text
     funnels = re.findall(r"^\| (\d+) \| (\d+) \| (\d+) \| (\d+) \|$", text, re.MULTILINE)
     assert [(int(a), int(s), int(c)) for a, _, s, c in funnels] == [(APPLICANTS, SEATS, SEATS)] * 2
-    assert text.count("| 12 | ") == 2 and "not yet" in text  # too recent: never 0%
+    assert text.count("| 12 | ") == 2 and "| not yet | not yet |" in text  # never 0%
+
+
+def test_follow_ups_once_at_their_marks(year):
+    sim, text = year
+    followups = of(sim, "followup")
+    assert sorted(followups.values()) == [2, 3]  # round 1: 1, 6, 12 months; round 2: 1, 6
+    # One participant per round keeps contributing: 1 of 2 active at every mark.
+    assert text.count("| 1 of 2 | 50% |") == 5
