@@ -9,7 +9,10 @@ then runs one nightly pass and a second one, and prints JSON:
 - ``reads``/``writes``: requests of the first pass (GET / anything else);
 - ``read_lower_bound``: pages of open applications plus pages of the comments
   updated in the pass's window, plus the one listing that finds the dashboard
-  issue: the least any pass that writes nothing could read (a pass that writes
+  issue and the one read of ``participants.yml`` (whose graduates the pass
+  graduates if their merge was missed; with graduates listed, one more listing
+  finds applications closed in the window): the least any pass that writes
+  nothing could read (a pass that writes
   also lists, before every 25 issues it writes to, the applications changed
   since it read them, and the repo's labels once if it must create one);
 - ``reads_over_bound``: reads divided by that bound (target: at most 1.2);
@@ -267,7 +270,8 @@ def main(argv: list[str] | None = None) -> int:
             tracemalloc.stop()
 
     dashboard_pages = 1  # the dashboard issue, found by its label
-    bound = issue_pages + comment_pages + dashboard_pages
+    participants_pages = 1  # participants.yml on the default branch: graduation, level-triggered
+    bound = issue_pages + comment_pages + dashboard_pages + participants_pages
     result = {
         "n": args.n,
         "comments_seeded": seeded,
@@ -279,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
             "issue_pages": issue_pages,
             "comment_pages": comment_pages,
             "dashboard_pages": dashboard_pages,
+            "participants_pages": participants_pages,
         },
         "reads_over_bound": round(first["reads"] / bound, 3),
         "exception_reads": first["exception_reads"],

@@ -451,6 +451,10 @@ class Demo:
         self.events = 0
         self.problems: list[str] = []
         self.flawed_done = False
+        # Fault injection (tests): events for which this returns True are never delivered,
+        # as when GitHub drops a workflow run. None, the default, delivers every event.
+        self.drop: Callable[[str, dict[str, Any]], bool] | None = None
+        self.dropped = 0
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
     # ------------------------------------------------------------------ casting
@@ -555,6 +559,9 @@ class Demo:
             name = workflow_event(event["name"], action)
             if name is None:
                 continue  # no workflow of the program runs on this one
+            if self.drop is not None and self.drop(name, payload):
+                self.dropped += 1
+                continue  # lost: the next event on the issue, or the nightly, makes up for it
             path = self.scratch / "event.json"
             path.write_text(json.dumps(payload), encoding="utf-8")
             code, out, err = _quiet(events.run, self.app, name, path, self.today)

@@ -1,10 +1,12 @@
 """`mentoring event`: handle one GitHub event on an application, as GitHub Actions delivers it.
 
 ``issues`` (opened, edited, reopened, assigned, unassigned, closed) and
-``issue_comment`` (created) run intake, then pairing or the comment's slash
-commands, over the issue as GitHub shows it now (the payload only says which
-issue and what happened). Pull request events go to the graduation feature.
-Anything else is ignored with one line saying why.
+``issue_comment`` (created) are level-triggered: the event only says "look at
+issue N now". Every run reconciles the whole issue as GitHub shows it: intake,
+the mentors following the assignees, and every slash command not answered yet,
+so an event GitHub never delivered is made up for by the next one (or by the
+nightly pass). Pull request events go to the graduation feature. Anything else
+is ignored with one line saying why.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from mentoring.model import Issue, Plan, lower
 ISSUE_ACTIONS = ("opened", "edited", "reopened", "assigned", "unassigned", "closed")
 COMMENT_ACTIONS = ("created",)
 PULL_EVENTS = ("pull_request", "pull_request_target")
-MAX_LOOKUPS = 10  # assignability look-ups for the logins one comment names
+MAX_LOOKUPS = 10  # assignability look-ups for the logins unanswered /mentor commands name
 
 
 def load_payload(path: Path) -> dict[str, Any]:
@@ -66,8 +68,6 @@ def ignored(name: str, payload: dict[str, Any], program: Any) -> str | None:
             return f"#{number}: a comment by a deleted account"
         if author.get("type") == "Bot" or intake.is_bot(_login(author), program):
             return f"#{number}: a comment by a bot ({_login(author)})"
-        if not pairing.for_program(pairing.commands(comment.get("body")), program):
-            return f"#{number}: a comment without a command"
     labels = [x.get("name") for x in issue.get("labels") or [] if isinstance(x, dict)]
     application = program.settings.labels.application
     labelled = any(isinstance(x, str) and lower(x) == lower(application) for x in labels)
@@ -113,7 +113,13 @@ def decide(
     messages: Any,
     today: date,
 ) -> Plan:
-    """Read the facts the core needs, then run intake and the event's feature over the issue."""
+    """Read the facts the core needs, then reconcile the whole issue (level-triggered).
+
+    Whatever the event, the run does what the issue's contents call for: intake
+    (an application without a card is triaged), the mentors following the
+    assignees, and every command not answered yet. The event itself only adds
+    what the issue cannot show: who reopened or closed it.
+    """
     bot = program.settings.bot_login
     old = state.read(issue, bot)
     reason = intake.why_not(issue, program, old)
@@ -135,33 +141,27 @@ def decide(
     if name == "issues" and action == "reopened" and old is not None and not old.open:
         first = intake.reopen(issue, old, program, messages, today, **facts)
     else:
-        first = intake.step(issue, old, program, messages, today, **facts)
+        first = intake.step(
+            issue, old, program, messages, pairing.observed_on(issue, today), **facts
+        )
     if first.state is None:
         return intake.plan(issue, old, first, program, messages)
     m = first.state
     books = pairing.handbook_links(program, gateway.target.server_url, gateway.target.repo)
-    if name == "issue_comment":
-        comment_id = (payload.get("comment") or {}).get("id")
-        comment = next((c for c in issue.comments if c.id == comment_id), None)
-        named = pairing.logins_named(comment.body if comment else "")[:MAX_LOOKUPS]
-        can = {lower(x) for x in named if gateway.can_be_assigned(x)}
-        extra: dict[str, Any] = {}
-        if program.cohorts and any(
-            c.name == "select" for c in pairing.commands(comment.body if comment else "")
-        ):  # seats: the other applications' cards, in one listing
-            from mentoring import cohort_run
+    # Look-ups for the logins every unanswered /mentor names, bounded: the rest wait.
+    named = pairing.logins_pending(issue, m, program)[:MAX_LOOKUPS]
+    can = {lower(x) for x in named if gateway.can_be_assigned(x)}
+    extra: dict[str, Any] = {}
+    if program.cohorts and pairing.selects_pending(issue, m, program):
+        from mentoring import cohort_run  # seats: the other applications' cards, one listing
 
-            extra["cohort_cards"] = cohort_run.cards(gateway, program)
-        second = pairing.on_comment(
-            issue, m, comment, program, messages, today, assignable=can, handbooks=books, **extra
-        )
-    elif action == "assigned":
-        login = _login(payload.get("assignee"))
-        second = pairing.on_assigned(issue, m, login, program, messages, today, handbooks=books)
-    elif action == "unassigned":
-        second = pairing.on_unassigned(issue, m, _login(payload.get("assignee")), today)
-    elif action == "closed":
-        second = pairing.on_closed(issue, m, sender, today)
-    else:
-        second = intake.Step(m)
+        extra["cohort_cards"] = cohort_run.cards(gateway, program)
+    second = pairing.reconcile(
+        issue, m, program, messages, today, assignable=can, handbooks=books, checked=named, **extra
+    )
+    why = pairing.not_a_mentor(_login(payload.get("assignee")), m, program)
+    if name == "issues" and action == "assigned" and why is not None:
+        second = second.note(issue.number, why)
+    if name == "issues" and action == "closed":
+        second = second.then(pairing.on_closed(issue, second.state, sender, today))
     return intake.plan(issue, old, first.then(second), program, messages)

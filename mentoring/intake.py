@@ -111,6 +111,16 @@ def why_not(issue: Issue, program: Program, current: Mentorship | None) -> str |
     return None
 
 
+def may_welcome(issue: Issue, current: Mentorship | None, program: Program) -> bool:
+    """Whether intake would welcome the application now (so the runner looks up which
+    coordinators can be assigned): its form is complete and no welcome was posted yet."""
+    if current is not None and current.status not in (NEEDS_INFO, "waiting"):
+        return False
+    if markers.latest(issue.comments, program.settings.bot_login, WELCOME) is not None:
+        return False
+    return not problems(form.parse(issue.body, program.form), program)
+
+
 # --------------------------------------------------------------------------- facts
 
 

@@ -10,7 +10,12 @@ The pass is read, decide, write:
    reading further back in the same listing when that is cheaper (after an
    outage of the scheduler, every card is), else read on its own: the exception
    path, counted in the summary.
-2. `decide` asks `checkins.plan_issue` what each issue is owed today.
+   It also reads ``participants.yml`` once (and, when it lists graduates, the
+   applications closed within the window), and looks up the few logins that
+   unanswered ``/mentor`` commands name.
+2. `decide` reconciles each issue from those reads first (`level_plan`:
+   level-triggered, making up for events GitHub lost; `graduate_listed`), then
+   asks `checkins.plan_issue` what it is owed today.
 3. Each issue's plan goes through `Gateway.apply` (paced, capped, dry-run
    aware).
 4. `refresh_dashboard` renders the dashboard issue from the states after this
@@ -36,11 +41,27 @@ from typing import Any
 
 import click
 
-from mentoring import checkins, dashboard, markers, runs, state
-from mentoring.config import Program, Settings
+from mentoring import checkins, dashboard, graduation, intake, markers, pairing, runs, state
+from mentoring.config import (
+    PARTICIPANTS_FILE,
+    Participant,
+    Program,
+    Settings,
+    parse_participants,
+    same_login,
+)
 from mentoring.errors import MentoringError
 from mentoring.gateway import PER_PAGE, Gateway, IssueGone, RunReport
-from mentoring.model import AddLabels, Comment, EditComment, Issue, Plan, PostComment, RemoveLabels
+from mentoring.model import (
+    AddLabels,
+    Comment,
+    EditComment,
+    Issue,
+    Plan,
+    PostComment,
+    RemoveLabels,
+    lower,
+)
 from mentoring.state import Mentorship
 from mentoring.templates import Messages
 
@@ -68,6 +89,14 @@ class Snapshot:
     comments_read: int = 0
     unreadable: tuple[tuple[int, str], ...] = ()  # moved or deleted since it was listed
     failed: tuple[tuple[int, str], ...] = ()  # a read that failed
+    # Level-triggered reconciliation (see `level_plan`): what it needs beyond the above.
+    closed: tuple[Issue, ...] = ()  # closed as completed in the window, still mentored, listed
+    participants: tuple[Participant, ...] = ()  # participants.yml on the default branch
+    load: dict[str, int] = field(default_factory=dict)  # mentor load, from the listing
+    checked: frozenset[str] = frozenset()  # logins whose assignability was looked up
+    assignable: frozenset[str] = frozenset()  # ... and which of them can be assigned
+    handbooks: tuple[str, str] = ("", "")
+    cohort_cards: tuple[Mentorship, ...] | None = None  # for /select's seats (cohorts only)
 
     def mentorship(self, number: int) -> Mentorship | None:
         return self.mentorships.get(number)
@@ -95,8 +124,11 @@ def _pages(count: int) -> int:
     return max(1, -(-count // PER_PAGE))
 
 
-def collect(gateway: Gateway, program: Program, today: date) -> Snapshot:
+def collect(gateway: Gateway, program: Program, today: date, *, level: bool = True) -> Snapshot:
     """The batched reads: open applications, and the repo's comments within the window.
+
+    ``level`` adds what reconciliation needs (participants.yml, the closed graduates,
+    the look-ups); a reader that decides nothing (`mentoring status`) leaves it out.
 
     An issue whose status card is not among those comments was last touched before
     the window: typically after the scheduler was off for weeks, when every card is.
@@ -113,7 +145,9 @@ def collect(gateway: Gateway, program: Program, today: date) -> Snapshot:
         for i in gateway.issues(state="open", labels=[settings.labels.application])
         if not i.is_pull
     ]
-    numbers = {i.number for i in listed}
+    participants, failed_reads = _participants(gateway, program) if level else ((), [])
+    closed_listed = _closed_graduates(gateway, program, today, participants, failed_reads)
+    numbers = {i.number for i in listed} | {i.number for i in closed_listed}
     comments = gateway.comments_since(since)
     grouped = group_comments(comments, numbers)
     read = len(comments)
@@ -161,7 +195,8 @@ def collect(gateway: Gateway, program: Program, today: date) -> Snapshot:
         m = state.read(issue, bot)
         if m is not None:
             mentorships[number] = m
-    return Snapshot(
+    closed = _with_cards(gateway, closed_listed, grouped, bot, in_full, failed)
+    snapshot = Snapshot(
         today=today,
         since=since,
         issues=tuple(issues),
@@ -169,8 +204,198 @@ def collect(gateway: Gateway, program: Program, today: date) -> Snapshot:
         read_in_full=tuple(in_full),
         comments_read=read,
         unreadable=tuple(unreadable),
-        failed=tuple(failed),
+        failed=tuple(failed + failed_reads),
+        closed=closed,
+        participants=participants,
     )
+    return _lookups(gateway, program, snapshot) if level else snapshot
+
+
+# --------------------------------------------------------------------------- level-triggered
+
+MAX_NIGHTLY_LOOKUPS = 30  # assignability look-ups for unanswered /mentor commands, per pass
+
+
+def _participants(gateway: Gateway, program: Program) -> tuple[tuple[Participant, ...], list]:
+    """participants.yml on the default branch (one read): its complete entries."""
+    try:
+        raw = gateway.read_file(program.layout.path(PARTICIPANTS_FILE))
+    except MentoringError as exc:
+        return (), [(0, f"{PARTICIPANTS_FILE} could not be read: {exc}")]
+    if raw is None:
+        return (), []
+    found, _ = parse_participants(raw, program.layout.path(PARTICIPANTS_FILE), program.roles)
+    return found, []
+
+
+def _closed_graduates(
+    gateway: Gateway,
+    program: Program,
+    today: date,
+    participants: Sequence[Participant],
+    failed: list[tuple[int, str]],
+) -> list[Issue]:
+    """Applications closed as completed within the window whose issue participants.yml names:
+    a merged graduation pull request whose own run was lost (one listing)."""
+    if not participants:
+        return []
+    listed = {p.issue for p in participants}
+    label = program.settings.labels.application
+    since = window_start(program.settings, today)
+    try:
+        closed = gateway.issues(state="closed", labels=[label], since=since)
+    except MentoringError as exc:
+        failed.append((0, f"closed applications could not be listed: {exc}"))
+        return []
+    return [
+        i for i in closed if not i.is_pull and i.number in listed and i.state_reason == "completed"
+    ]
+
+
+def _with_cards(
+    gateway: Gateway,
+    listed: Sequence[Issue],
+    grouped: dict[int, list[Comment]],
+    bot: str,
+    in_full: list[int],
+    failed: list[tuple[int, str]],
+) -> tuple[Issue, ...]:
+    """The closed candidates with their comments; those whose card is older than the window
+    are read on their own (rare: a graduate's card is edited at every check-in)."""
+    found = []
+    for listed_issue in listed:
+        issue = dataclasses.replace(
+            listed_issue, comments=tuple(grouped.get(listed_issue.number, ()))
+        )
+        m = state.read(issue, bot)
+        if m is not None and not m.open:
+            continue  # it shows its end already
+        if m is None:
+            try:
+                issue = gateway.issue(issue.number)
+            except MentoringError as exc:
+                failed.append((issue.number, f"could not be read: {exc}"))
+                continue
+            in_full.append(issue.number)
+        found.append(issue)
+    return tuple(found)
+
+
+def complete(snapshot: Snapshot, issue: Issue) -> bool:
+    """Whether every comment of the issue was read (opened in the window, or read in full)."""
+    opened_since = issue.created_at is not None and issue.created_at >= snapshot.since
+    return opened_since or issue.number in snapshot.read_in_full
+
+
+def _triage(snapshot: Snapshot, issue: Issue, m: Mentorship | None, bot: str) -> bool:
+    """Whether intake may run on the issue from what was read: no card (every comment was
+    read then), or a card saying needs-info with its needs-info comment among those read."""
+    if m is None:
+        return complete(snapshot, issue)
+    if m.status != intake.NEEDS_INFO:
+        return False
+    return (
+        complete(snapshot, issue)
+        or markers.latest(issue.comments, bot, intake.NEEDS_INFO) is not None
+    )
+
+
+def _lookups(gateway: Gateway, program: Program, snapshot: Snapshot) -> Snapshot:
+    """The look-ups reconciliation needs: which coordinators can be assigned (only when an
+    application is to be welcomed) and the logins unanswered /mentor commands name (bounded)."""
+    bot = program.settings.bot_login
+    welcome = False
+    named: list[str] = []
+    for issue in snapshot.issues:
+        m = snapshot.mentorship(issue.number)
+        if _triage(snapshot, issue, m, bot) and intake.may_welcome(issue, m, program):
+            welcome = True
+        since = None if complete(snapshot, issue) else snapshot.since
+        for login in pairing.logins_pending(issue, m, program, since):
+            if all(lower(login) != lower(x) for x in named):
+                named.append(login)
+    logins = [c.login for c in program.coordinators] if welcome else []
+    known = {lower(x) for x in logins}
+    logins += [x for x in named if lower(x) not in known][:MAX_NIGHTLY_LOOKUPS]
+    checked: set[str] = set()
+    can: set[str] = set()
+    for login in logins:
+        try:
+            if gateway.can_be_assigned(login):
+                can.add(lower(login))
+        except MentoringError:
+            continue
+        checked.add(lower(login))
+    books = pairing.handbook_links(program, gateway.target.server_url, gateway.target.repo)
+    cards = None
+    if program.cohorts and any(
+        pairing.selects_pending(i, snapshot.mentorship(i.number), program) for i in snapshot.issues
+    ):  # an unanswered /select: the seats taken, from one listing (cohort_run.py)
+        from mentoring import cohort_run
+
+        cards = tuple(cohort_run.cards(gateway, program))
+    return dataclasses.replace(
+        snapshot,
+        load=intake.mentor_load(snapshot.issues, program),
+        checked=frozenset(checked),
+        assignable=frozenset(can),
+        handbooks=books,
+        cohort_cards=cards,
+    )
+
+
+def level_plan(
+    snapshot: Snapshot, issue: Issue, program: Program, messages: Messages
+) -> tuple[Plan, Mentorship | None] | None:
+    """Level-triggered: what the issue's contents call for beyond the day's schedule, from the
+    pass's reads (intake of an application without a card, the mentors following the
+    assignees, commands not answered yet). None when that is nothing; else the plan and
+    the state it leaves (None: the card is posted by this plan)."""
+    bot = program.settings.bot_login
+    m = snapshot.mentorship(issue.number)
+    if intake.why_not(issue, program, m) is not None or not issue.open:
+        return None
+    today = snapshot.today
+    first = intake.Step(m)
+    if _triage(snapshot, issue, m, bot):
+        coordinators = {lower(c.login) for c in program.coordinators} & snapshot.assignable
+        first = intake.step(
+            issue, m, program, messages, pairing.observed_on(issue, today),
+            load=snapshot.load, assignable=coordinators,
+        )  # fmt: skip
+    if first.state is None:
+        return None
+    since = None if complete(snapshot, issue) else snapshot.since
+    second = pairing.reconcile(
+        issue, first.state, program, messages, today,
+        assignable=snapshot.assignable, handbooks=snapshot.handbooks,
+        since=since, checked=snapshot.checked, cohort_cards=snapshot.cohort_cards,
+    )  # fmt: skip
+    step = first.then(second)
+    assert step.state is not None
+    unchanged = m is not None and state.to_data(step.state) == state.to_data(m)
+    if unchanged and not step.writes and not step.closing:
+        return (Plan(notes=step.notes), m) if step.notes else None
+    p = intake.plan(issue, m, step, program, messages)
+    return p, (None if m is None else step.state)
+
+
+def graduate_listed(
+    issue: Issue, m: Mentorship | None, participants: Sequence[Participant]
+) -> Participant | None:
+    """The participants.yml entry that says this application's mentee graduated, if any:
+    one naming this issue and the mentee, or the mentee and role since it started."""
+    if m is None or m.status not in ("active", "paused"):
+        return None
+    mentee = m.mentee or issue.author
+    for p in participants:
+        if not same_login(p.login, mentee):
+            continue
+        if p.issue == issue.number:
+            return p
+        if same_login(p.role, m.role) and m.started is not None and p.graduated >= m.started:
+            return p
+    return None
 
 
 def decide(snapshot: Snapshot, program: Program, messages: Messages) -> list[Plan]:
@@ -180,10 +405,35 @@ def decide(snapshot: Snapshot, program: Program, messages: Messages) -> list[Pla
     waiting longest go first, so no issue is deferred night after night.
     """
     plans = []
-    for issue in snapshot.issues:
-        p = checkins.plan_issue(
-            issue, snapshot.mentorship(issue.number), program, messages, snapshot.today
-        )
+    bot = program.settings.bot_login
+    moment = datetime.combine(snapshot.today, time(23, 59, 59), UTC)
+    for issue in (*snapshot.issues, *snapshot.closed):
+        m = snapshot.mentorship(issue.number) or state.read(issue, bot)
+        level = level_plan(snapshot, issue, program, messages)
+        if (entry := graduate_listed(issue, m, snapshot.participants)) is not None:
+            # participants.yml says it ended: graduate it as the merge handler would, after
+            # the commands given before (a /ready whose event was lost still gets its reply)
+            on = issue.closed_at.date() if issue.closed_at and not issue.open else snapshot.today
+            first = level[0] if level is not None and level[1] is not None else Plan()
+            view = _project(issue, first.writes, moment, bot)
+            end = graduation.merge_plan(
+                {"number": 0}, view, entry, program, messages, min(on, snapshot.today)
+            )
+            plans.append(first + end)
+            continue
+        if not issue.open:
+            continue
+        if level is None:
+            p = checkins.plan_issue(issue, m, program, messages, snapshot.today)
+        elif level[1] is None:  # the card is posted by this plan: the schedule starts tomorrow
+            p = level[0]
+        elif not level[0].writes:  # notes only
+            p = level[0] + checkins.plan_issue(issue, m, program, messages, snapshot.today)
+        else:  # the day's schedule, over the issue as the reconciliation leaves it
+            view = _project(issue, level[0].writes, moment, bot)
+            p = level[0] + checkins.plan_issue(
+                view, state.read(view, bot), program, messages, snapshot.today
+            )
         if p.writes or p.notes:
             plans.append(p)
     return sorted(plans, key=lambda p: _oldest_due(p, snapshot.today))
@@ -222,7 +472,8 @@ def apply(
         report.add("skipped", number, text)
     for number, text in snapshot.failed:
         report.add("failed", number, text)
-    mark = max((i.updated_at for i in snapshot.issues if i.updated_at), default=None)
+    read = (*snapshot.issues, *snapshot.closed)
+    mark = max((i.updated_at for i in read if i.updated_at), default=None)
     touched: set[int] = set()
     changed: set[int] = set()
     checked = 0  # issues with writes since the last check

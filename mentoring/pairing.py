@@ -8,6 +8,10 @@ A mentor is paired by being assigned on the issue in GitHub's UI, or by
 Commands are lines that start with ``/command`` outside code blocks, quotes and
 HTML comments; a comment's commands run in order and get one reply, which
 carries the ``command`` marker with the comment's id so it is never sent twice.
+
+`reconcile` is level-triggered: whichever event a run was handed, the mentors
+follow the issue's assignees and every comment not answered yet is answered,
+in the order written, as of the day it was written.
 """
 
 from __future__ import annotations
@@ -16,9 +20,9 @@ import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 
-from mentoring import markers
+from mentoring import markers, state
 from mentoring.config import PARTICIPANTS_FILE, Program, same_login
 from mentoring.intake import Step, is_bot, skip
 from mentoring.model import Assign, CloseIssue, Comment, Issue, PostComment, Write, lower
@@ -332,9 +336,12 @@ def on_comment(
     handbooks: tuple[str, str],
     cohort_cards: Iterable[Mentorship] = (),
 ) -> Step:
-    """Carry out the slash commands of a new comment and reply once.
+    """Carry out the slash commands of a comment and reply once.
 
-    ``cohort_cards`` are the other applications' states, for the seats ``/select`` counts."""
+    A command is carried out as of the day it was written (``/pause`` pauses from
+    then, the history records that day); a reply made on a later day says so.
+    ``cohort_cards`` are the other applications' states, for the seats ``/select`` counts.
+    """
     n = issue.number
     if comment is None:
         return Step(current).note(n, "the comment no longer exists: nothing to do")
@@ -350,8 +357,11 @@ def on_comment(
     if answered(issue, program, comment.id):
         return Step(current).note(n, f"the commands of comment {comment.id} were answered already")
     can = {lower(x) for x in assignable}
-    run = _Run(issue, comment.author, program, messages, today, can, current)
+    given = min(today, comment.created_at.date())
+    run = _Run(issue, comment.author, program, messages, given, can, current)
     run.cohort_cards = tuple(cohort_cards)  # type: ignore[attr-defined]
+    if given < today:
+        run.say("command-given", given=given.isoformat())
     if len(found) > MAX_COMMANDS:
         run.notes.append(f"only the first {MAX_COMMANDS} of {len(found)} commands were read")
     for command in found[:MAX_COMMANDS]:
@@ -536,7 +546,244 @@ HANDLERS = {
 }
 
 
+def _selects(comment: Comment, program: Program) -> bool:
+    return any(c.name == "select" for c in for_program(commands(comment.body), program))
+
+
+def selects_pending(issue: Issue, m: Mentorship | None, program: Program) -> bool:
+    """Whether an unanswered comment has a ``/select`` (the runner then reads the seats)."""
+    return any(_selects(c, program) for c in pending(issue, m, program)[:MAX_REPLIES])
+
+
 def _cohort_command(name: str, run: _Run, command: Command) -> None:
     from mentoring import cohort_steps  # a sibling feature; imported when needed
 
     getattr(cohort_steps, name)(run, command)
+
+
+# --------------------------------------------------------------------------- level-triggered
+
+MAX_REPLIES = 10  # comments whose commands one run answers; the rest wait for the next run
+MAX_NAMED = 10  # logins of one comment's /mentor commands worth a look-up; the rest are refused
+
+
+def observed_on(issue: Issue, today: date) -> date:
+    """The day to date a change the bot finds on the issue rather than hears of by an event
+    (an assignment, an edit of the form): the issue's last update, the closest date GitHub
+    shows without reading its timeline; ``today`` when that is later or unknown."""
+    if issue.updated_at is None:
+        return today
+    return min(today, issue.updated_at.date())
+
+
+def assigned_mentors(issue: Issue, m: Mentorship, program: Program) -> list[str]:
+    """The assignees who count as mentors: all but coordinators, the applicant and bots."""
+    return [
+        login
+        for login in issue.assignees
+        if not program.is_coordinator(login)
+        and not m.is_mentee(login)
+        and not same_login(login, issue.author)
+        and not is_bot(login, program)
+    ]
+
+
+def not_a_mentor(login: str | None, m: Mentorship, program: Program) -> str | None:
+    """Why an assignee does not count as a mentor (one line), or None if they do."""
+    if login is None:
+        return None
+    if program.is_coordinator(login):
+        return f"{login} is a coordinator: assigned for triage, not paired"
+    if m.is_mentee(login):
+        return f"{login} is the applicant: not paired with themselves"
+    if is_bot(login, program):
+        return f"{login} is a bot: not paired"
+    return None
+
+
+def sync_assignees(
+    issue: Issue,
+    current: Mentorship,
+    program: Program,
+    messages: Messages,
+    today: date,
+    *,
+    handbooks: tuple[str, str],
+) -> Step:
+    """The mentors in the state made to match the issue's assignees, whichever events were lost.
+
+    A mentor assigned and not yet paired is paired (a waiting application becomes
+    active); a paired mentor no longer assigned stops mentoring (with none left the
+    application waits again). Coordinators, the applicant and bots never count. The
+    change is dated by `observed_on`. Nothing changes while the form is incomplete
+    or once the application is closed, and nothing changes when they already agree.
+    """
+    n = issue.number
+    if current.status not in ("waiting", "active", "paused"):
+        if current.status == "needs-info" and assigned_mentors(issue, current, program):
+            return Step(current).note(n, "a mentor is assigned, but the application is incomplete")
+        return Step(current)
+    day = observed_on(issue, today)
+    gone = [x for x in current.mentors if not issue.is_assigned(x)]
+    m = current
+    if gone:
+        mentors = tuple(x for x in m.mentors if not any(same_login(x, g) for g in gone))
+        if mentors or m.status not in ("active", "paused"):
+            m = dataclasses.replace(m, mentors=mentors)
+        else:
+            m = m.moved(
+                "waiting", day, mentors=(), started=None, paused_until=None, ready=None, checkin=0
+            )
+    new = [x for x in assigned_mentors(issue, m, program) if not m.is_mentor(x)]
+    if not new:
+        return Step(m)
+    m = _pair(m, new, day)
+    result = Step(m)
+    text = _paired_text(issue, m, program, messages, handbooks)
+    if text is not None:
+        body = with_marker(text, PAIRED, _paired_data(issue, m, program))
+        result = result.then(Step(m, (PostComment(n, body, key=PAIRED),)))
+    return result
+
+
+def _floor(issue: Issue, m: Mentorship | None, bot: str, since: datetime | None):
+    """Commands written before this moment are not the bot's to answer (None: no bound).
+
+    Only commands written after the application was opened count; with a card of an
+    earlier version (no ``seen``), only those after that card, since that version
+    answered the earlier ones as their events came; with only the comments updated
+    since ``since`` read, only those written since then (their replies are among them).
+    """
+    bounds = [t for t in (issue.created_at, since) if t is not None]
+    if m is not None and not m.seen and m.card_id is not None:
+        card = next((c for c in issue.comments if c.id == m.card_id and c.by(bot)), None)
+        if card is not None:
+            bounds.append(card.created_at)
+    return max(bounds) if bounds else None
+
+
+def pending(
+    issue: Issue, m: Mentorship | None, program: Program, since: datetime | None = None
+) -> list[Comment]:
+    """The comments whose slash commands the bot has not answered yet, in the order written.
+
+    ``since``: only the comments updated since then were read (the nightly's window).
+    """
+    bot = program.settings.bot_login
+    done = {data.get("comment") for _, data in markers.find(issue.comments, bot, COMMAND)}
+    floor = _floor(issue, m, bot, since)
+    seen = m.seen if m is not None else 0
+    found = [
+        c
+        for c in issue.comments
+        if c.id > seen
+        and c.id not in done
+        and c.author is not None
+        and not is_bot(c.author, program)
+        and (floor is None or c.created_at >= floor)
+        and for_program(commands(c.body), program)
+    ]
+    return sorted(found, key=lambda c: (c.created_at, c.id))
+
+
+def logins_pending(
+    issue: Issue, m: Mentorship | None, program: Program, since: datetime | None = None
+) -> list[str]:
+    """The logins every unanswered ``/mentor`` names, in order (for the runner's look-ups)."""
+    found: list[str] = []
+    for comment in pending(issue, m, program, since)[:MAX_REPLIES]:
+        for login in logins_named(comment.body)[:MAX_NAMED]:
+            if all(not same_login(login, x) for x in found):
+                found.append(login)
+    return found
+
+
+def _project(issue: Issue, writes: Iterable[Write], bot: str, moment: datetime) -> Issue:
+    """The issue as it will be after ``writes``: the bot's new comments and assignees."""
+    comments = list(issue.comments)
+    assignees = list(issue.assignees)
+    next_id = max((c.id for c in comments), default=0) + 1
+    for w in writes:
+        if isinstance(w, PostComment):
+            comments.append(Comment(next_id, issue.number, bot, w.body, moment, moment))
+            next_id += 1
+        elif isinstance(w, Assign):
+            assignees += [x for x in w.logins if all(lower(x) != lower(a) for a in assignees)]
+    return dataclasses.replace(issue, comments=tuple(comments), assignees=tuple(assignees))
+
+
+def reconcile(
+    issue: Issue,
+    current: Mentorship | None,
+    program: Program,
+    messages: Messages,
+    today: date,
+    *,
+    assignable: Iterable[str],
+    handbooks: tuple[str, str],
+    since: datetime | None = None,
+    checked: Iterable[str] | None = None,
+    cohort_cards: Iterable[Mentorship] | None = None,
+) -> Step:
+    """Level-triggered: what the issue's current contents call for, whichever events arrived.
+
+    The mentors follow the assignees (`sync_assignees`); then every comment with
+    commands not answered yet is answered, once, in the order written, each as of
+    its own day (`on_comment`), at most `MAX_REPLIES` a run. ``assignable`` are the
+    logins the runner found assignable among ``checked`` (None: all it was asked
+    about); a comment naming a login not checked waits for the next run.
+    The card's ``seen`` moves past the commands answered before this run, and only
+    when the card is written anyway. ``cohort_cards``: the applications' states for the
+    seats ``/select`` counts (None: not read, so a ``/select`` waits for a run that reads them).
+    """
+    n = issue.number
+    if current is None:
+        return skip(n, "no status card to reconcile")
+    bot = program.settings.bot_login
+    moment = datetime.combine(today, time(23, 59, 59), UTC)
+    view = issue
+    if since is not None and current.mentors:
+        # Only recent comments were read: the card's mentors were welcomed when they were
+        # paired, though the comment saying so may be older than those read.
+        data = {"mentors": sorted(lower(x) for x in current.mentors)}
+        said = Comment(0, issue.number, bot, markers.make(PAIRED, data), moment, moment)
+        view = dataclasses.replace(issue, comments=(said, *issue.comments))
+    result = sync_assignees(view, current, program, messages, today, handbooks=handbooks)
+    todo = pending(issue, current, program, since)
+    known = None if checked is None else {lower(x) for x in checked}
+    view = _project(view, result.writes, bot, moment)
+    for count, comment in enumerate(todo):
+        if count == MAX_REPLIES:
+            left = len(todo) - MAX_REPLIES
+            result = result.note(n, f"{left} more comment(s) with commands: left for the next run")
+            break
+        named = logins_named(comment.body)[:MAX_NAMED]  # any further: never assignable
+        if known is not None and any(lower(x) not in known for x in named):
+            result = result.note(n, f"comment {comment.id}: its logins were not looked up yet")
+            break
+        if cohort_cards is None and _selects(comment, program):
+            result = result.note(n, f"comment {comment.id}: /select waits for the seats count")
+            break
+        assert result.state is not None
+        step = on_comment(
+            view, result.state, comment, program, messages, today,
+            assignable=assignable, handbooks=handbooks, cohort_cards=cohort_cards or (),
+        )  # fmt: skip
+        result = result.then(step)
+        view = _project(view, step.writes, bot, moment)
+    assert result.state is not None
+    m = result.state
+    if state.to_data(m) != state.to_data(current):
+        m = dataclasses.replace(m, seen=max(current.seen, _answered_up_to(issue, current, program)))
+    return Step(m, result.writes, result.closing, result.notes)
+
+
+def _answered_up_to(issue: Issue, m: Mentorship, program: Program) -> int:
+    """The latest comment id up to which every command was answered before this run."""
+    bot = program.settings.bot_login
+    done = {data.get("comment") for _, data in markers.find(issue.comments, bot, COMMAND)}
+    unanswered = [c.id for c in pending(issue, m, program)]
+    answered_ids = [c for c in done if isinstance(c, int)]
+    if unanswered:
+        answered_ids = [c for c in answered_ids if c < min(unanswered)]
+    return max(answered_ids, default=0)

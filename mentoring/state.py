@@ -73,6 +73,9 @@ class Mentorship:
     decision: str | None = None
     announced: date | None = None
     extended: date | None = None
+    # The id of the latest comment up to which every slash command had been answered when
+    # the card was last written (0: not recorded, as in cards of earlier versions).
+    seen: int = 0
     card_id: int | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -134,7 +137,7 @@ def _day(value: Any) -> date | None:
 
 
 def to_data(m: Mentorship) -> dict[str, Any]:
-    return {
+    data = {
         "v": VERSION,
         "status": m.status,
         "role": m.role,
@@ -152,6 +155,9 @@ def to_data(m: Mentorship) -> dict[str, Any]:
         "history": [[day.isoformat(), name] for day, name in m.history],
         **_cohort_data(m),
     }
+    if m.seen:  # only when recorded, so that a card of an earlier version reads back the same
+        data["seen"] = m.seen
+    return data
 
 
 def _cohort_data(m: Mentorship) -> dict[str, Any]:
@@ -191,6 +197,7 @@ def from_data(issue: int, data: dict[str, Any], card_id: int | None = None) -> M
             ready=_day(data.get("ready")),
             checkin=int(data.get("checkin", 0)),
             flagged=int(data.get("flagged", 0)),
+            seen=max(0, int(data.get("seen", 0))),
             escalated=_escalated(data.get("escalated")),
             history=history,
             cohort=str(data["cohort"]) if data.get("cohort") else None,

@@ -258,7 +258,7 @@ def run(app: Any, fmt: str, today: date) -> int:
 
     gateway = app.gateway()
     program = app.program
-    snapshot = nightly.collect(gateway, program, today)
+    snapshot = nightly.collect(gateway, program, today, level=False)
     result = attention(
         snapshot.issues,
         snapshot.mentorships,

@@ -358,8 +358,8 @@ def test_bad_comments_get_a_clear_outcome(world, who, body, text, count):
     assert len(made) == count  # the reply only, or nothing at all
     if text:
         assert text in world.bot_comments()[-1]["body"]
-    else:
-        assert result.stdout.startswith("ignored: #1: a comment without a command")
+    else:  # looked at (level-triggered), and nothing to do
+        assert "ignored" not in result.stdout and "written: 0" in result.stdout
     assert world.card()["status"] == "waiting" and world.assignees() == {"octo-coordinator"}
 
 
@@ -433,3 +433,44 @@ def test_pull_request_events_go_to_graduation(monkeypatch, tmp_path):
         {"action": "opened", "pull_request": {"number": 3}},
         TODAY,
     )
+
+
+# --------------------------------------------------------------------------- lost events
+
+
+def test_three_quick_comments_with_the_middle_run_lost(world):
+    """`/mentor @x`, `/pause`, a thank-you: the `/pause` run never comes; the next answers it."""
+    world.seed()
+    mentor = world.comment("octo-coordinator", "/mentor @lin-mentor")
+    world.bot("issue_comment", build.comment("/mentor @lin-mentor", comment_id=mentor))
+    world.comment("ada-example", "/pause\n\nExams next month.")  # its event is lost
+    thanks = world.comment("lin-mentor", "Thanks, see you after the exams!")
+    result, made = world.bot("issue_comment", build.comment("Thanks", comment_id=thanks))
+    assert result.returncode == 0 and made
+    card = world.card()
+    assert card["status"] == "paused" and card["mentors"] == ["lin-mentor"]
+    replies = [c for c in world.bot_comments() if "command" in markers.kinds(c["body"])]
+    assert len(replies) == 2 and "paused" in replies[-1]["body"]
+    # handled on the day it was given: the reply does not say "given on"
+    assert "given on" not in replies[-1]["body"]
+    assert world.bot("issue_comment", build.comment("Thanks", comment_id=thanks))[1] == []
+
+
+def test_a_mentor_assigned_while_the_event_was_lost_is_paired_by_the_next_event(world):
+    world.seed()
+    path = f"/repos/{REPO}/issues/1/assignees"
+    world.api("POST", path, "octo-coordinator", {"assignees": ["kai-mentor"]})  # event lost
+    note = world.comment("ada-example", "Hello! Looking forward to it.")
+    result, _ = world.bot("issue_comment", build.comment("Hello!", comment_id=note))
+    assert result.returncode == 0
+    assert world.card()["status"] == "active" and world.card()["mentors"] == ["kai-mentor"]
+    assert "@kai-mentor" in world.bot_comments()[-1]["body"]  # welcomed once, as on time
+
+
+def test_an_application_whose_opening_was_lost_is_triaged_by_a_later_event(world):
+    world.apply()  # issues.opened never delivered
+    note = world.comment("ada-example", "Did my application arrive?")
+    result, made = world.bot("issue_comment", build.comment("Did it?", comment_id=note))
+    assert result.returncode == 0 and made
+    assert world.card()["status"] == "waiting"
+    assert {"welcome"} <= {k for c in world.bot_comments() for k in markers.kinds(c["body"])}

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import io
 import json
 import re
 import sys
+import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import UTC, date, datetime, time, timedelta
@@ -16,7 +18,7 @@ import pytest
 
 from mentoring import markers, nightly, schedule, state
 from mentoring.cli import App
-from mentoring.model import Plan
+from mentoring.model import Assign, Plan, Unassign
 from tests.support import REPO, REPO_ROOT, program_copy, run_cli, writes
 
 BOT = "github-actions[bot]"
@@ -82,6 +84,7 @@ def open_mentorship(emu, app, mentee: str, mentors=("ada-mentor",), started: dat
     )
     gw = app.gateway()
     gw.apply(Plan(tuple(state.sync(gw.issue(number), None, m, app.program, app.messages))))
+    gw.apply(Plan((Assign(number, tuple(mentors)),)))  # a paired mentor is assigned
     return number
 
 
@@ -258,7 +261,8 @@ def test_a_year_of_nights(emulator, app):
             card_text(app, m)
         )
 
-    # reads: two listings a night, never one request per issue, and a third to find the
+    # reads: two listings and participants.yml a night, never one request per issue, and a
+    # listing to find the
     # dashboard. The comment listing reaches further back only when a card is older than the
     # window: pia's while her pause outlasted it, and everyone's on the first night after the
     # outage (the widened read is cheaper than reading those issues one by one)
@@ -266,9 +270,10 @@ def test_a_year_of_nights(emulator, app):
     labels = f"/repos/{REPO}/labels"  # read once in a run that may have to create a label
     first_night = S + timedelta(days=1)
     widened = []
+    participants = f"/repos/{REPO}/contents/participants.yml"  # graduation, level-triggered
     for d, paths in nightly_reads.items():
-        assert paths[:2] == [issues, recent], d
-        rest = paths[2:]
+        assert paths[:3] == [issues, participants, recent], (d, paths)
+        rest = paths[3:]
         if rest[:1] == [recent]:
             widened.append(d)
             rest = rest[1:]
@@ -425,6 +430,7 @@ def waiting_application(emu, app, mentee: str, on: date) -> int:
             history=((on, "waiting"),),
         ),
     )
+    app.gateway().apply(Plan((Unassign(number, ("ada-mentor",)),)))  # waiting: nobody assigned
     return number
 
 
@@ -637,3 +643,67 @@ def test_a_change_made_while_the_pass_runs_is_not_overwritten(emulator, app, cap
     emu.state.set_now(at(DUE, 6, 0))
     assert nightly.run(app, DUE) == 0
     assert checkins_on(app, ann) == [] and card_of(app, ann).status == "paused"
+
+
+# --------------------------------------------------------------------------- level-triggered
+
+
+def put_participants(emu, text: str) -> None:
+    """Commit participants.yml on the default branch, as a merged pull request leaves it."""
+    path = f"/repos/{REPO}/contents/participants.yml"
+    try:
+        sha = call(emu, "GET", path, "as:octo-coordinator")["sha"]
+    except urllib.error.HTTPError:
+        sha = None
+    body = {"message": "Add a graduate", "content": base64.b64encode(text.encode()).decode()}
+    if sha:
+        body["sha"] = sha
+    call(emu, "PUT", path, "as:octo-coordinator", body)
+
+
+def test_a_graduate_listed_in_participants_yml_is_graduated_by_the_nightly(emulator, app):
+    """A merged graduation pull request whose own run was lost (or without `Closes #N`)."""
+    emu = emulator
+    number = open_mentorship(emu, app, "gia", ("ada-mentor",))
+    other = open_mentorship(emu, app, "ola", ("lin-mentor",))
+    closed = open_mentorship(emu, app, "cy", ("kai-mentor",))
+    merged = S + timedelta(days=99)
+    emu.state.set_now(at(merged))
+    entry = "  - name: {0}\n    login: {0}\n    role: maintainer\n    issue: {1}\n"
+    entry += f"    mentors: [ada-mentor]\n    started: {S}\n    graduated: {merged}\n"
+    put_participants(
+        emu, "participants:\n" + entry.format("gia", number) + entry.format("cy", closed)
+    )
+    # "Closes #N" closed cy's issue on the merge; the merge's own run was lost
+    change = {"state": "closed", "state_reason": "completed"}
+    call(emu, "PATCH", f"/repos/{REPO}/issues/{closed}", "as:octo-coordinator", change)
+    today = S + timedelta(days=101)
+    code, log = night(emu, app, today)
+    assert code == 0
+    gone = card_of(app, closed)
+    assert gone.status == "graduated" and gone.history[-1] == (merged, "graduated")
+    assert len(bot_markers(app, closed, "graduated")) == 1
+    issue = app.gateway().issue(number)
+    m = state.read(issue, BOT)
+    assert m.status == "graduated" and m.history[-1] == (today, "graduated")
+    assert issue.state == "closed" and "status: graduated" in issue.labels
+    assert len(bot_markers(app, number, "graduated")) == 1
+    assert card_of(app, other).status == "active"  # not listed: left alone
+    code, log = night(emu, app, today)
+    assert code == 0 and not any(f"/issues/{number}" in e["path"] for e in writes(log))
+
+
+def test_a_lost_pause_until_a_date_is_answered_by_the_nightly_and_ends_on_that_date(emulator, app):
+    emu = emulator
+    number = open_mentorship(emu, app, "pat", ("ada-mentor",))
+    given = S + timedelta(days=20)
+    comment_as(emu, "pat", number, f"/pause until {given + timedelta(days=5)}", given)  # lost
+    code, _ = night(emu, app, given + timedelta(days=1))
+    assert code == 0
+    m = card_of(app, number)
+    assert m.status == "paused" and m.since("paused") == given
+    (reply,) = [c for c, _ in bot_markers(app, number, "command")]
+    assert f"(given on {given}" in reply.body
+    night(emu, app, given + timedelta(days=7))  # the nightly after the pause's end
+    m = card_of(app, number)
+    assert m.status == "active" and m.history[-1] == (given + timedelta(days=5), "active")

@@ -132,18 +132,9 @@ ROUTING = [
         build.comment("/help", author=None),
         "deleted",
     ),
-    (
-        "a comment without a command",
-        "issue_comment",
-        build.comment("Thanks, all good."),
-        "without a command",
-    ),
-    (
-        "a command in a quote",
-        "issue_comment",
-        build.comment("> /decline\n\nNo."),
-        "without a command",
-    ),
+    # Level-triggered: any comment on an application is a reason to look at it again.
+    ("a comment without a command", "issue_comment", build.comment("Thanks, all good."), None),
+    ("a command in a quote", "issue_comment", build.comment("> /decline\n\nNo."), None),
     (
         "a comment on a bug report",
         "issue_comment",
