@@ -520,3 +520,33 @@ def test_mentors_select_must_be_true_or_false(tmp_path):
         tmp_path, "cohorts:\n  - id: a\n    name: x\n    mentors_select: yes please\n"
     )
     assert found.startswith("cohorts.yml:4: cohorts[0].mentors_select: expected true or false")
+
+
+def test_reconcile_holds_a_select_until_the_seats_are_read(program):
+    m = waiting(program)
+    c = command(m, "/select")
+    issue = with_card(program, m, c)
+    assert pairing.selects_pending(issue, m, program)
+    held = pairing.reconcile(
+        issue, m, program, MESSAGES, date(2027, 2, 20), assignable=(), handbooks=("a", "b")
+    )
+    assert held.state.decision is None and held.writes == ()
+    assert any("waits for the seats" in text for _, text in held.notes)
+    done = pairing.reconcile(
+        issue,
+        m,
+        program,
+        MESSAGES,
+        date(2027, 2, 20),
+        assignable=(),
+        handbooks=("a", "b"),
+        cohort_cards=(),
+    )
+    assert done.state.decision == "selected"
+
+
+def test_a_select_is_no_pending_command_without_cohorts():
+    program = load_program(REPO_ROOT)
+    m = dataclasses.replace(waiting(program), cohort=None)
+    issue = with_card(program, m, command(m, "/select"))
+    assert pairing.pending(issue, m, program) == []
