@@ -145,7 +145,7 @@ def _pair(m: Mentorship, logins: Iterable[str], today: date) -> Mentorship:
     if not new:
         return m
     mentors = m.mentors + new
-    if m.status == "waiting":
+    if m.status == "waiting" and not m.cohort:  # a cohort's start is its announcement's
         return m.moved(
             "active", today, mentors=mentors, started=today, checkin=0, paused_until=None
         )

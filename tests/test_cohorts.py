@@ -550,3 +550,34 @@ def test_a_select_is_no_pending_command_without_cohorts():
     m = dataclasses.replace(waiting(program), cohort=None)
     issue = with_card(program, m, command(m, "/select"))
     assert pairing.pending(issue, m, program) == []
+
+
+def test_a_mentor_paired_before_the_announcement_does_not_start_it(program):
+    m = waiting(program)
+    mentor = program.role("maintainer").mentors[0].login
+    c = command(m, f"/mentor @{mentor}")
+    issue = with_card(program, m, c)
+    step = pairing.on_comment(
+        issue,
+        m,
+        c,
+        program,
+        MESSAGES,
+        date(2027, 2, 20),
+        assignable=(mentor,),
+        handbooks=("a", "b"),
+    )
+    assert step.state.mentors == (mentor,)
+    assert step.state.status == "waiting"  # nothing public says who is in before the date
+    outside = dataclasses.replace(m, cohort=None)
+    step = pairing.on_comment(
+        with_card(program, outside, c),
+        outside,
+        c,
+        program,
+        MESSAGES,
+        date(2027, 2, 20),
+        assignable=(mentor,),
+        handbooks=("a", "b"),
+    )
+    assert step.state.status == "active"  # outside the cohorts, pairing starts it as before
