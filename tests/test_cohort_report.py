@@ -147,3 +147,32 @@ def test_markdown_has_the_sections_and_an_empty_conclusions(data):
     assert text.rstrip().endswith("_For the coordinators to write._")
     assert "| 6 | 2027-10-25 | not yet | not yet |" in text
     assert "40%" in text and "15%" in text
+
+
+def test_report_for_an_unknown_cohort_is_one_clear_line(tmp_path, emulator):
+    from tests.support import program_copy, run_cli
+
+    root = program_copy(tmp_path)
+    result = run_cli("report", "--cohort", "nope", api_url=emulator.url, root=root)
+    assert result.returncode == 1
+    assert "--cohort 'nope' is not in cohorts.yml" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_report_json_through_the_cli(tmp_path, emulator):
+    from tests.support import program_copy, run_cli
+
+    root = program_copy(
+        tmp_path, "writes:\n  pace_seconds: 0\nactivity:\n  repositories: [demo/p]\n"
+    )
+    (root / "cohorts.yml").write_text(
+        "cohorts:\n  - id: r1\n    name: Round 1\n    start: 2027-02-15\n    end: 2027-04-25\n",
+        encoding="utf-8",
+    )
+    result = run_cli(
+        "report", "--cohort", "r1", "--format", "json", "--today", "2027-05-01",
+        api_url=emulator.url, root=root, check=True,
+    )  # fmt: skip
+    data = json.loads(result.stdout)
+    assert list(VALIDATOR.iter_errors(data)) == []
+    assert data["funnel"]["applied"] == 0 and "4 listings each" in result.stderr
