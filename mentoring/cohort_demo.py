@@ -238,12 +238,13 @@ class Simulation:
             self.seen.add(comment["id"])
             kinds = markers.kinds(comment["body"])
             issue = comment["issue"]
-            week = date.fromisoformat(comment["created_at"][:10]).isocalendar()[:2]
+            posted = date.fromisoformat(comment["created_at"][:10])
+            week = posted.isocalendar()[:2]
             if "checkin" in kinds:
                 self.counts[("checkin", issue, week)] += 1
                 self.counts[("checkins", issue)] += 1
             if cohort_steps.RESULT in kinds:
-                self.echo(f"{day}  #{issue:<4} result announced: {_first_line(comment['body'])}")
+                self.echo(f"{posted}  #{issue:<4} result announced: {_first_line(comment['body'])}")
                 self.counts[("result", issue)] += 1
                 self.counts[("result-on", issue, comment["created_at"][:10])] += 1
             if weekly.WEEK in kinds:
@@ -258,7 +259,7 @@ class Simulation:
             if cohort_steps.THANKS in kinds:
                 self.counts[("thanks", issue)] += 1
             if cohort_steps.WINDOW in kinds:
-                self.echo(f"{day}  #{issue:<4} the bot: {_first_line(comment['body'])}")
+                self.echo(f"{posted}  #{issue:<4} the bot: {_first_line(comment['body'])}")
                 self.counts[("window", issue)] += 1
 
     # ------------------------------------------------------------------ people
