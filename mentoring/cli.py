@@ -491,3 +491,58 @@ def sync_form(app: App, check: bool) -> int:
 
     code = sync(app, check=check or app.dry_run)
     return code if check else 0
+
+
+@main.command("init")
+@click.argument(
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    required=False,
+)
+@click.option(
+    "--coordinator",
+    "coordinators",
+    multiple=True,
+    metavar="LOGIN",
+    help="A coordinator's GitHub login (repeat for several). Required, except with --upgrade.",
+)
+@click.option(
+    "--repo",
+    "repository",
+    metavar="OWNER/NAME",
+    default=None,
+    help="The program's repository, for links. Default: the 'origin' remote of DIRECTORY.",
+)
+@click.option(
+    "--root",
+    "program_root",
+    metavar="SUBDIR",
+    default=".",
+    show_default=True,
+    help="Put the program's files in this folder of the repository (the action's `root`).",
+)
+@click.option(
+    "--upgrade",
+    is_flag=True,
+    help="Move the pinned version in DIRECTORY's workflows to this version; print the diff.",
+)
+@user_errors
+def init_command(
+    directory: Path,
+    coordinators: tuple[str, ...],
+    repository: str | None,
+    program_root: str,
+    upgrade: bool,
+) -> int:
+    """Start a mentoring program in DIRECTORY (default: here), a repository of its own.
+
+    Writes roles.yml, participants.yml, the settings with every default shown,
+    the application form, the handbooks, and workflows that use this version's
+    GitHub Action. Never overwrites a file: if one exists, lists them and exits 1.
+    """
+    from mentoring import init
+
+    if upgrade:
+        return init.run_upgrade(directory)
+    return init.run(directory, coordinators, repository, program_root)

@@ -1,4 +1,7 @@
-"""Workflows and issue forms pass zizmor, actionlint and GitHub's schemas: zero findings."""
+"""Workflows, the action and issue forms pass zizmor, actionlint and GitHub's schemas.
+
+Zero findings, for this repository's files and for the files `mentoring init` writes.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import pytest
 from tests.support import REPO_ROOT
 
 GITHUB_DIR = REPO_ROOT / ".github"
+ACTION = REPO_ROOT / "action.yml"
 WORKFLOWS = sorted((GITHUB_DIR / "workflows").glob("*.yml"))
 FORMS = sorted(p for p in (GITHUB_DIR / "ISSUE_TEMPLATE").glob("*.yml") if p.name != "config.yml")
 BIN = Path(sys.executable).parent
@@ -36,8 +40,67 @@ def test_there_are_workflows_and_an_application_form():
     assert FORMS, "no issue form under .github/ISSUE_TEMPLATE"
 
 
+@pytest.fixture(scope="module")
+def scaffolded(tmp_path_factory):
+    """The .github folders `mentoring init` writes: a program at the top, and one in a folder."""
+    from mentoring import init
+
+    made = {}
+    for root in (".", "program"):
+        top = tmp_path_factory.mktemp(f"init-{root.strip('.') or 'top'}")
+        options = init.Options(("octo-coordinator",), "astro/prog", root=root)
+        for path, text in init.scaffold(options).items():
+            (top / path).parent.mkdir(parents=True, exist_ok=True)
+            (top / path).write_text(text, encoding="utf-8")
+        made[root] = top / ".github"
+    return made
+
+
 def test_zizmor_offline_finds_nothing():
-    result = run(tool("zizmor"), "--offline", "--no-progress", "--format", "plain", str(GITHUB_DIR))
+    result = run(
+        tool("zizmor"),
+        "--offline",
+        "--no-progress",
+        "--format",
+        "plain",
+        str(GITHUB_DIR),
+        str(ACTION),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_zizmor_finds_nothing_in_what_init_writes(scaffolded):
+    folders = [str(github) for github in scaffolded.values()]
+    result = run(tool("zizmor"), "--offline", "--no-progress", "--format", "plain", *folders)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_finds_nothing_in_what_init_writes(scaffolded):
+    workflows = [w for github in scaffolded.values() for w in sorted(github.glob("workflows/*"))]
+    assert len(workflows) == 10
+    result = run(tool("actionlint"), "-no-color", *map(str, workflows))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("schema", "pattern"),
+    [
+        ("vendor.github-workflows", "workflows/*.yml"),
+        ("vendor.github-issue-forms", "ISSUE_TEMPLATE/application.yml"),
+        ("vendor.github-issue-config", "ISSUE_TEMPLATE/config.yml"),
+        ("vendor.dependabot", "dependabot.yml"),
+    ],
+    ids=["workflows", "issue-form", "issue-config", "dependabot"],
+)
+def test_github_schemas_accept_what_init_writes(scaffolded, schema, pattern):
+    files = [f for github in scaffolded.values() for f in sorted(github.glob(pattern))]
+    assert len(files) >= len(scaffolded), pattern
+    result = run(tool("check-jsonschema"), "--builtin-schema", schema, *map(str, files))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_action_matches_githubs_schema():
+    result = run(tool("check-jsonschema"), "--builtin-schema", "vendor.github-actions", str(ACTION))
     assert result.returncode == 0, result.stdout + result.stderr
 
 
