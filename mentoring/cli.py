@@ -453,7 +453,7 @@ def report(
     show_default=True,
     help="open: mentorships start when a mentor is paired; cohort: two rounds of a "
     "cohort (window, contribution period, selection, 10 weeks, the end), printing "
-    "the weekly reports and the summary reports.",
+    "the weekly reports and the summary reports (--months and --keep-state do not apply).",
 )
 @click.pass_obj
 @user_errors
