@@ -73,12 +73,15 @@ class _DateType(click.ParamType):
     name = "YYYY-MM-DD"
 
     def convert(self, value: Any, param: Any, ctx: Any) -> date:
-        if isinstance(value, date):
-            return value
+        from mentoring.schedule import EARLIEST, LATEST
+
         try:
-            return date.fromisoformat(value)
+            day = value if isinstance(value, date) else date.fromisoformat(value)
         except ValueError:
             self.fail(f"{value!r} is not a date like 2026-03-01", param, ctx)
+        if not EARLIEST <= day <= LATEST:
+            self.fail(f"{day} is not a date from {EARLIEST} to {LATEST}", param, ctx)
+        return day
 
 
 DATE = _DateType()

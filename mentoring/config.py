@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from mentoring.errors import Problem, ProgramError, YamlError
 from mentoring.form import DEFAULT_FORM, Form, FormFields, load_form
+from mentoring.schedule import EARLIEST, LATEST
 from mentoring.yamlsafe import Loaded, breadcrumb, load_yaml, load_yaml_file
 
 ROLES_FILE = "roles.yml"
@@ -37,6 +38,21 @@ _ROLE_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
 _REPOSITORY_RE = re.compile(rf"{_LOGIN}/(?!\.\.?$)[A-Za-z0-9._-]{{1,100}}")
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _LOGIN_HINT = "use a GitHub login like 'octocat'"
+
+# The range of every number in the program's files: (least, most). See docs/settings.md.
+BOUNDS: dict[str, tuple[int, int]] = {
+    "default_capacity": (1, 50),
+    "capacity": (1, 50),
+    "every_days": (1, 365),
+    "assessment_every": (1, 52),
+    "escalate_after_days": (1, 365),
+    "waiting_for_mentor_days": (1, 365),
+    "needs_info_days": (1, 365),
+    "max_per_run": (1, 100_000),  # GitHub allows ~500 comments an hour; benchmarks go higher
+    "months": (1, 120),
+    "issue": (1, 2**31 - 1),  # GitHub's issue numbers are 32-bit
+}
+PACE_SECONDS = (0.0, 60.0)
 
 PathType = tuple[Hashable, ...]
 T = TypeVar("T")
@@ -363,9 +379,13 @@ class _Reader:
             hint = "remove the quotes" if isinstance(value, str) and value.strip().isdigit() else ""
             self.problem(path, f"expected a whole number, got {_describe(value)}", hint)
             return None
-        if value < minimum:
-            wanted = "a positive whole number" if minimum == 1 else f"at least {minimum}"
-            self.problem(path, f"must be {wanted}, got {value}")
+        least, most = BOUNDS.get(str(path[-1]) if path else "", (minimum, None))
+        if value < least or (most is not None and value > most):
+            if most is None:
+                wanted = "a positive whole number" if least == 1 else f"at least {least}"
+            else:
+                wanted = f"a whole number from {least} to {most:,}"
+            self.problem(path, f"must be {wanted}, got {_number_text(value)}")
             return None
         return value
 
@@ -373,8 +393,10 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.problem(path, f"expected a number, got {_describe(value)}")
             return None
-        if not math.isfinite(value) or value < minimum:
-            self.problem(path, f"must be a number of at least {minimum:g}, got {value}")
+        least, most = PACE_SECONDS if path and path[-1] == "pace_seconds" else (minimum, math.inf)
+        if not math.isfinite(value) or not least <= value <= most:
+            wanted = f"at least {least:g}" if most == math.inf else f"from {least:g} to {most:g}"
+            self.problem(path, f"must be a number {wanted}, got {_number_text(value)}")
             return None
         return float(value)
 
@@ -391,12 +413,19 @@ class _Reader:
         return None
 
     def link(self, value: Any, path: PathType) -> str | None:
-        """An http(s) URL, or a path inside the repository (no scheme, no leading /, no ..)."""
+        """An https URL, or a path inside the repository (no scheme, no leading /, no ..)."""
         text = self.text(value, path)
         if text is None:
             return None
-        if text.startswith(("https://", "http://")):
+        if text.startswith("https://"):
             return text
+        if text.lower().startswith("http://"):
+            self.problem(
+                path,
+                f"{text!r} is not an https:// link",
+                f"use {'https://' + text[7:]!r}: GitHub and browsers warn about http:// links",
+            )
+            return None
         has_scheme = re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", text)
         if not has_scheme and not text.startswith(("/", "\\")) and ".." not in text.split("/"):
             return text
@@ -409,10 +438,10 @@ class _Reader:
 
     def date(self, value: Any, path: PathType) -> dt.date | None:
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return value
+            return self.in_range(value, path)
         if isinstance(value, str) and _DATE_RE.fullmatch(value.strip()):
             try:
-                return dt.date.fromisoformat(value.strip())
+                return self.in_range(dt.date.fromisoformat(value.strip()), path)
             except ValueError as error:
                 self.problem(path, f"{value.strip()} is not a real date ({error})")
                 return None
@@ -421,6 +450,12 @@ class _Reader:
             f"expected a date like 2026-01-15, got {_describe(value)}",
             "write dates as YYYY-MM-DD",
         )
+        return None
+
+    def in_range(self, day: dt.date, path: PathType) -> dt.date | None:
+        if EARLIEST <= day <= LATEST:
+            return day
+        self.problem(path, f"{day} is not a date from {EARLIEST} to {LATEST}", "check the year")
         return None
 
     def optional(
@@ -453,6 +488,13 @@ def _describe(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     return type(value).__name__
+
+
+def _number_text(value: float) -> str:
+    """A number as written, or its size when it is too long to show."""
+    if isinstance(value, int) and abs(value) >= 10**15:
+        return f"a number with {len(str(abs(value)))} digits"
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _is_plain_scalar(value: Any) -> bool:
@@ -569,12 +611,30 @@ def _labels(reader: _Reader, top: dict) -> Labels | None:
         values[name] = (
             _prefix(reader, value, path) if name in _PREFIX_LABELS else _label(reader, value, path)
         )
-    if not _all_present(*values.values()):
-        return None
-    labels = Labels(**values)
+    invalid = {("labels", name) for name, value in values.items() if value is None}
+    labels = Labels(**{n: getattr(default, n) if v is None else v for n, v in values.items()})
     before = len(reader.problems)
-    _check_settings_labels(reader, labels)
-    return labels if len(reader.problems) == before else None
+    _check_settings_labels(reader, labels, skip=invalid)  # every label at once
+    return labels if len(reader.problems) == before and not invalid else None
+
+
+def _labels_as_far_as_valid(loaded: Loaded | None) -> Labels:
+    """The labels of a settings file that has problems elsewhere, each invalid one replaced
+    by its default, so the role labels are checked at once (the problems are already reported)."""
+    default = _DEFAULT_SETTINGS.labels
+    top = loaded.data if loaded is not None else None
+    section = top.get("labels") if isinstance(top, dict) else None
+    if not isinstance(section, dict):
+        return default
+    scratch = _Reader(loaded)
+    values = {}
+    for name in (f.name for f in dataclasses.fields(Labels)):
+        path = ("labels", name)
+        value = section.get(name, getattr(default, name))
+        check = _prefix if name in _PREFIX_LABELS else _label
+        values[name] = check(scratch, value, path)
+        values[name] = getattr(default, name) if values[name] is None else values[name]
+    return Labels(**values)
 
 
 def _label(reader: _Reader, value: Any, path: PathType) -> str | None:
@@ -1072,11 +1132,14 @@ def _settings_labels(labels: Labels) -> list[tuple[str, PathType, str]]:
     return named + statuses
 
 
-def _check_settings_labels(reader: _Reader, labels: Labels) -> None:
-    """Report each label key at most once: the status prefix makes seven labels."""
+def _check_settings_labels(reader: _Reader, labels: Labels, skip: Iterable[PathType] = ()) -> None:
+    """Report each label key at most once: the status prefix makes seven labels.
+
+    Keys in ``skip`` (invalid ones, replaced by their defaults) are not reported again.
+    """
     longest = max(STATUSES, key=len)
     long_hint = f"shorten it; the longest status is {longest!r}"
-    reported: set[PathType] = set()
+    reported: set[PathType] = set(skip)
     for path, message, hint in _label_clashes(_settings_labels(labels), {}, long_hint):
         if path not in reported:
             reported.add(path)
@@ -1138,8 +1201,9 @@ def load_program(
     roles_loaded = _read(root, ROLES_FILE, problems, required=True)
     roles = _parse_roles(roles_loaded, capacity) if roles_loaded else _RolesFile()
     problems += roles.problems
-    if settings is not None and roles_loaded is not None:
-        problems += _role_label_problems(settings.labels, roles, roles_loaded)
+    if roles_loaded is not None:
+        labels = settings.labels if settings else _labels_as_far_as_valid(settings_loaded)
+        problems += _role_label_problems(labels, roles, roles_loaded)
 
     graduates: tuple[Participant, ...] = ()
     participants_loaded = None
@@ -1197,7 +1261,7 @@ def _read(root: Path, filename: str, problems: list[Problem], *, required: bool)
     except YamlError as error:
         problems.append(error.problem)
     except OSError as error:
-        problems.append(Problem(filename, None, "", f"could not be read: {error.strerror}"))
+        problems.append(Problem(filename, 1, "", f"could not be read: {error.strerror}"))
     return None
 
 

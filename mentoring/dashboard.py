@@ -20,7 +20,7 @@ import calendar
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from mentoring import markers, schedule
@@ -122,7 +122,7 @@ def overdue_since(m: Mentorship, facts: Facts | None, program: Program) -> date 
         return None
     if (m.resumed is not None and asked < m.resumed) or (m.ready is not None and m.ready >= asked):
         return None
-    return asked + timedelta(days=program.settings.checkins.escalate_after_days)
+    return schedule.add_days(asked, program.settings.checkins.escalate_after_days)
 
 
 # --------------------------------------------------------------------------- the body
@@ -369,7 +369,7 @@ def _timeline_rows(
         else:
             end = m.since(m.status) or _month_end(today)
             tag = "done"
-        end = max(end, start + timedelta(days=1))
+        end = max(end, schedule.add_days(start, 1))
         who = m.mentee or "deleted account"
         rows.append(
             (

@@ -15,7 +15,9 @@ class Problem:
     """One thing wrong with one place in one file.
 
     ``key`` is a breadcrumb to the value, like ``roles[2].mentors[0]`` or
-    ``checkins.every_days``; ``line`` is 1-based, or None when unknown.
+    ``checkins.every_days``; ``line`` is 1-based: a problem with a whole file (empty,
+    too big) is on line 1, so that Actions can annotate it; None only for a file that
+    is not there.
     """
 
     file: str

@@ -11,7 +11,6 @@ is ignored with one line saying why.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 import click
 
 from mentoring import form, intake, markers, pairing, state
-from mentoring.errors import MentoringError
+from mentoring import payload as payload_file
 from mentoring.model import Issue, Plan, lower
 
 ISSUE_ACTIONS = ("opened", "edited", "reopened", "assigned", "unassigned", "closed")
@@ -29,15 +28,8 @@ MAX_LOOKUPS = 10  # assignability look-ups for the logins unanswered /mentor com
 
 
 def load_payload(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MentoringError(f"cannot read the event payload {path}: {exc}") from None
-    except ValueError as exc:
-        raise MentoringError(f"the event payload {path} is not JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise MentoringError(f"the event payload {path} is not a JSON object")
-    return data
+    """The payload file, bounded in size and nesting, every field the handlers read type-checked."""
+    return payload_file.load(path)
 
 
 def _login(user: Any) -> str | None:

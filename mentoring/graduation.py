@@ -256,9 +256,10 @@ def _edit_problems(
     matched: dict[int, int],
     filename: str,
 ) -> list[Problem]:
-    """Existing entries changed or removed: only a coordinator may do that."""
+    """Existing entries changed, moved or removed: only a coordinator may do that."""
     problems = []
     hint = "a graduation pull request only adds your own entry; undo this, or ask a coordinator"
+    moved = _moved(matched)
     for index, data in enumerate(base_raw):
         login = data.get("login") if isinstance(data, dict) else None
         who = login if isinstance(login, str) else f"entry {index + 1}"
@@ -277,6 +278,15 @@ def _edit_problems(
             )
             continue
         entry = entries[matched[index]]
+        if index in moved:
+            was = old.line(("participants", index))
+            problems.append(
+                entry.problem(
+                    None,
+                    f"moves the entry of {who!r} (line {was} before this change)",
+                    "put it back where it was; " + hint,
+                )
+            )
         if entry.data == data:
             continue
         fields = [k for k in _keys(data, entry.data) if _get(data, k) != _get(entry.data, k)]
@@ -285,6 +295,40 @@ def _edit_problems(
             entry.problem(first, f"changes the entry of {who!r} ({', '.join(fields)})", hint)
         )
     return problems
+
+
+def _moved(matched: dict[int, int]) -> set[int]:
+    """The base entries that are out of their order in the head: all but the longest run
+    of entries still in their order (a longest increasing subsequence, O(n log n))."""
+    order = sorted(matched)
+    heads = [matched[i] for i in order]
+    tails: list[int] = []  # tails[k]: position in heads of the end of the best run of length k+1
+    before = [-1] * len(heads)
+    for position, value in enumerate(heads):
+        k = _find(heads, tails, value)
+        before[position] = tails[k - 1] if k else -1
+        if k == len(tails):
+            tails.append(position)
+        else:
+            tails[k] = position
+    kept = set()
+    position = tails[-1] if tails else -1
+    while position >= 0:
+        kept.add(order[position])
+        position = before[position]
+    return set(order) - kept
+
+
+def _find(heads: list[int], tails: list[int], value: int) -> int:
+    """The first run length whose best end is not below ``value`` (binary search)."""
+    low, high = 0, len(tails)
+    while low < high:
+        middle = (low + high) // 2
+        if heads[tails[middle]] < value:
+            low = middle + 1
+        else:
+            high = middle
+    return low
 
 
 def _keys(a: Any, b: Any) -> list[str]:

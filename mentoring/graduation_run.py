@@ -20,6 +20,7 @@ from typing import Any
 import click
 
 from mentoring import graduation, runs, state
+from mentoring import payload as payload_file
 from mentoring.config import load_program
 from mentoring.errors import MentoringError, Problem, ProgramError
 from mentoring.gateway import Gateway, IssueGone
@@ -81,6 +82,7 @@ def entry(app: Any, issue: int, today: date) -> int:
 
 def on_pull_request(app: Any, name: str, payload: dict[str, Any], today: date) -> int:
     """A pull_request(_target) event: check the change, or graduate once it is merged."""
+    payload = payload_file.check(payload, name if name in PULL_EVENTS else None)
     pr = payload.get("pull_request")
     action = payload.get("action")
     if name not in PULL_EVENTS or not isinstance(pr, dict):

@@ -78,6 +78,7 @@ def graduated_on(m: Mentorship, program: Program | None = None) -> date | None:
 def add_months(day: date, months: int) -> date:
     """``day`` plus whole calendar months; the 31st becomes the last day of a shorter month."""
     index = day.year * 12 + day.month - 1 + months
+    index = min(max(index, 12), 9999 * 12 + 11)  # within the calendar: January 1 to December 9999
     year, month = divmod(index, 12)
     month += 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

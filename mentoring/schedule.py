@@ -5,15 +5,28 @@ Check-in ``n`` (n >= 1) of a mentorship that started on ``S`` is due on
 mentor for an assessment. Check-ins that fell due before the mentorship last
 resumed are not owed: a pause skips them rather than piling them up.
 Nothing here knows whether a cron run fired: only dates and what was posted.
+Dates the user gives are bounded to ``EARLIEST``..``LATEST``; arithmetic here
+saturates at the ends of the calendar instead of overflowing.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
+
+# The dates the tool accepts (--today, --since, --until, participants.yml): GitHub has
+# nothing before 1970; 9000 leaves a thousand years of room for dates computed forward.
+EARLIEST = date(1970, 1, 1)
+LATEST = date(9000, 12, 31)
+
+
+def add_days(day: date, days: int) -> date:
+    """``day`` plus ``days`` (either sign), held within the calendar instead of overflowing."""
+    ordinal = day.toordinal() + days
+    return date.fromordinal(min(max(ordinal, date.min.toordinal()), date.max.toordinal()))
 
 
 def due_date(started: date, n: int, every_days: int) -> date:
-    return started + timedelta(days=n * every_days)
+    return add_days(started, n * every_days)
 
 
 def latest_due(started: date, today: date, every_days: int, *, after: date | None = None) -> int:
@@ -38,7 +51,9 @@ def is_assessment(n: int, assessment_every: int) -> bool:
 
 def missed_assessment(last_posted: int, n: int, assessment_every: int) -> bool:
     """Whether any check-in after ``last_posted`` up to ``n`` should have carried an assessment."""
-    return any(is_assessment(k, assessment_every) for k in range(last_posted + 1, n + 1))
+    if assessment_every <= 0:
+        return False
+    return n // assessment_every > max(last_posted, 0) // assessment_every  # a multiple in between
 
 
 def next_checkin(
@@ -46,7 +61,6 @@ def next_checkin(
 ) -> tuple[int, date]:
     """The next check-in still to post: its number and due date."""
     n = last_posted + 1
-    if after is not None:
-        while due_date(started, n, every_days) <= after:
-            n += 1
+    if after is not None and due_date(started, n, every_days) <= after:
+        n = max(n, (after - started).days // every_days + 1)  # the first one due after it
     return n, due_date(started, n, every_days)

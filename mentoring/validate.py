@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from pathlib import Path
+from typing import Any
 
 import click
 
-from mentoring.errors import Problem, ProgramError
+from mentoring.errors import MentoringError, Problem, ProgramError
 
 
 def problems(root: Path, bot_login: str | None = None) -> list[Problem]:
@@ -17,7 +19,6 @@ def problems(root: Path, bot_login: str | None = None) -> list[Problem]:
     The form's problems include its field mapping (settings' ``form.fields``), checked
     against the form itself when the program loads.
     """
-    from mentoring import form
     from mentoring.config import load_program
     from mentoring.templates import Messages
 
@@ -29,8 +30,79 @@ def problems(root: Path, bot_login: str | None = None) -> list[Problem]:
         found.extend(exc.problems)
     found.extend(Messages(root).check())
     if program is not None:
-        found.extend(form.drift(root, program))
+        found.extend(form_problems(root, program))
+        found.extend(handbook_problems(root, program))
+    return [_on_a_line(root, problem) for problem in found]
+
+
+def form_problems(root: Path, program: Any) -> list[Problem]:
+    """The application form: missing (it is optional to the program's loading, not to
+    anyone applying), or disagreeing with the program."""
+    from mentoring import form
+
+    top = program.layout.top if program.layout.top is not None else Path(root)
+    where = program.form.file
+    if not (Path(top) / where).is_file():
+        return [
+            Problem(
+                where,
+                None,
+                "",
+                "not found: without the application form, nobody can apply",
+                f"copy {form.FORM_FILE} from the example program of this tool "
+                "(mentoring/demo_program), then run `mentoring sync-form` to list your roles",
+            )
+        ]
+    return form.drift(root, program)
+
+
+def handbook_problems(root: Path, program: Any) -> list[Problem]:
+    """Each handbook given as a path must be a file or folder in the repository."""
+    from mentoring.config import SETTINGS_FILE
+    from mentoring.yamlsafe import load_yaml_file
+
+    try:
+        loaded = load_yaml_file(Path(root) / SETTINGS_FILE, SETTINGS_FILE)
+    except (OSError, MentoringError):
+        loaded = None
+    found = []
+    for kind in ("mentor", "mentee"):
+        link = getattr(program.settings.handbooks, kind)
+        if link.startswith("https://"):
+            continue
+        relative = re.split(r"[#?]", link, maxsplit=1)[0]
+        while relative.startswith("./"):
+            relative = relative[2:]
+        if (Path(root) / (relative or ".")).exists():
+            continue
+        given = loaded is not None and "handbooks" in (loaded.data or {})
+        where = "" if given else " (the default)"
+        found.append(
+            Problem(
+                SETTINGS_FILE,
+                loaded.line(("handbooks", kind)) if loaded is not None else 1,
+                f"handbooks.{kind}",
+                f"{link!r}{where} is not a file in the repository",
+                f"add the {kind}s' handbook at {relative}, or set handbooks.{kind} to its path "
+                "or to an https:// link",
+            )
+        )
     return found
+
+
+def _on_a_line(root: Path, problem: Problem) -> Problem:
+    """A problem with a whole file that exists is shown on its line 1, so Actions annotates it.
+
+    The file is named from the program's folder, or (the form) from the repository's top.
+    """
+    from mentoring.config import find_layout
+
+    if problem.line is not None or not problem.file:
+        return problem
+    top = find_layout(root).top or Path(root)
+    if (Path(root) / problem.file).is_file() or (top / problem.file).is_file():
+        return dataclasses.replace(problem, line=1)
+    return problem
 
 
 def shown(problems: list[Problem], root: Path, *, github: bool = False) -> list[Problem]:

@@ -35,6 +35,7 @@ _SCALAR_NAMES = ("str", "int", "float", "bool", "null", "timestamp", "value")
 _SCALAR_TAGS = frozenset(_CORE + name for name in _SCALAR_NAMES)
 _KIND_OF_TAG = {f"{_CORE}map": yaml.MappingNode, f"{_CORE}seq": yaml.SequenceNode}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what YAML counts as a new line
 _SCALARS = yaml.constructor.SafeConstructor()
 _CONVERTERS = {
@@ -63,18 +64,19 @@ class Loaded:
     filename: str
     lines: Mapping[PathType, int] = field(default_factory=dict, repr=False, compare=False)
 
-    def line(self, path: Sequence[Hashable] = ()) -> int | None:
+    def line(self, path: Sequence[Hashable] = ()) -> int:
         """The 1-based line of the value at ``path``, or of its nearest ancestor that has one.
 
         A path holds mapping keys and list indexes, e.g. ``("roles", 2, "mentors", 0)``;
-        for a mapping entry the line is the key's line.
+        for a mapping entry the line is the key's line. The whole file (an empty one
+        too) is at line 1, so every problem can be annotated on a line.
         """
         path = tuple(path)
         for end in range(len(path), -1, -1):
             found = self.lines.get(path[:end])
             if found is not None:
                 return found
-        return None
+        return 1
 
 
 def breadcrumb(path: Sequence[Hashable]) -> str:
@@ -127,7 +129,7 @@ def check_size(size: int, filename: str, max_bytes: int = MAX_BYTES) -> None:
     if size > max_bytes:
         raise YamlError(
             filename,
-            None,
+            1,
             f"the file is {_human_size(size)}; the limit is {_human_size(max_bytes)}",
             "keep the program's files small; move long text into linked documents",
         )
@@ -195,9 +197,9 @@ def _compose(text: str, filename: str, max_aliases: int) -> yaml.Node | None:
             "remove control characters and save the file as plain UTF-8 text",
         ) from None
     except yaml.YAMLError as error:
-        raise YamlError(filename, None, f"not valid YAML: {error}") from None
+        raise YamlError(filename, 1, f"not valid YAML: {error}") from None
     except RecursionError:
-        raise YamlError(filename, None, DEPTH_MESSAGE) from None
+        raise YamlError(filename, 1, DEPTH_MESSAGE) from None
     finally:
         if composer is not None:
             composer.dispose()
@@ -205,7 +207,7 @@ def _compose(text: str, filename: str, max_aliases: int) -> yaml.Node | None:
 
 def _syntax_error(error: yaml.MarkedYAMLError, text: str, filename: str) -> YamlError:
     mark = error.problem_mark or error.context_mark
-    line = mark.line + 1 if mark else None
+    line = mark.line + 1 if mark else 1
     problem = error.problem or error.context or "could not be parsed"
     if "'\\t'" in problem or "tab character" in problem:
         return _tab_error(text, line, filename)
@@ -254,7 +256,8 @@ class _Builder:
         """An error at the innermost value of ``path`` written in the file, not reached by alias."""
         while path and path not in self.lines:
             path = path[:-1]
-        return YamlError(self.filename, self.lines.get(path), message, hint, key=breadcrumb(path))
+        line = self.lines.get(path, 1)
+        return YamlError(self.filename, line, message, hint, key=breadcrumb(path))
 
     def value(self, node: yaml.Node, path: PathType, *, shared: bool) -> Any:
         if id(node) in self.open:
@@ -303,6 +306,10 @@ class _Builder:
             )
 
     def scalar(self, node: yaml.ScalarNode, path: PathType) -> Any:
+        if _SURROGATE.search(node.value):  # "\ud800" escapes make text nothing can print
+            raise self.fail(
+                node, path, "contains a lone surrogate (\\ud800-\\udfff)", "remove the escape"
+            )
         convert = _CONVERTERS.get(node.tag)
         if convert is None:
             is_date = node.tag == f"{_CORE}timestamp"

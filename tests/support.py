@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-PROGRAM_FILES = ("roles.yml", "participants.yml", ".github")
+PROGRAM_FILES = (
+    "roles.yml",
+    "participants.yml",
+    ".github",
+    "docs/mentor-handbook.md",
+    "docs/mentee-handbook.md",
+)
 REPO = "astro/mentoring"
 
 
@@ -27,6 +33,7 @@ def program_copy(tmp_path: Path, settings: str = "writes:\n  pace_seconds: 0\n")
         if source.is_dir():
             shutil.copytree(source, root / name)
         elif source.exists():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, root / name)
     if settings:
         (root / ".github").mkdir(exist_ok=True)

@@ -265,7 +265,7 @@ ROLES_BROKEN = [
      "roles[1].name", "duplicate key 'name' (first on line 14)"),
     ("python-tag", ("- mona-coordinator", "- !!python/object:os.system {}"), 4,
      "coordinators[1]", "custom tags are not allowed (found '!!python/object:os.system')"),
-    ("empty-file", "", None, "", "is empty; it must list the coordinators and the roles"),
+    ("empty-file", "", 1, "", "is empty; it must list the coordinators and the roles"),
     ("not-a-mapping", "- maintainer\n", 1, "",
      "expected a mapping (key: value lines), got a list"),
     ("unknown-top-key", ("roles:", "role:"), 5, "role", "unknown key 'role'"),
@@ -293,7 +293,7 @@ ROLES_BROKEN = [
      17, "roles[1].mentors[0].capacity",
      "'lin-mentor' has capacity 2 here but 1 at roles[0].mentors[1] (line 11)"),
     ("capacity-zero", ("capacity: 1", "capacity: 0"), 12,
-     "roles[0].mentors[1].capacity", "must be a positive whole number, got 0"),
+     "roles[0].mentors[1].capacity", "must be a whole number from 1 to 50, got 0"),
     ("capacity-bool", ("capacity: 1", "capacity: yes"), 12,
      "roles[0].mentors[1].capacity", "expected a whole number, got true (a yes/no value)"),
     ("capacity-text", ("capacity: 1", "capacity: '1'"), 12,
@@ -319,15 +319,21 @@ SETTINGS_BROKEN = [
     ("section-not-a-mapping", "writes: 5\n", 1, "writes",
      "expected a mapping (key: value lines), got the number 5"),
     ("every-days-zero", "checkins:\n  every_days: 0\n", 2, "checkins.every_days",
-     "must be a positive whole number, got 0"),
+     "must be a whole number from 1 to 365, got 0"),
     ("every-days-float", "checkins:\n  every_days: 1.5\n", 2, "checkins.every_days",
      "expected a whole number, got the number 1.5"),
     ("default-capacity-null", "default_capacity:\n", 1, "default_capacity",
      "expected a whole number, got nothing"),
     ("pace-negative", "writes:\n  pace_seconds: -1\n", 2, "writes.pace_seconds",
-     "must be a number of at least 0, got -1"),
+     "must be a number from 0 to 60, got -1"),
     ("pace-infinite", "writes:\n  pace_seconds: .inf\n", 2, "writes.pace_seconds",
-     "must be a number of at least 0, got inf"),
+     "must be a number from 0 to 60, got inf"),
+    ("every-days-absurd", "checkins:\n  every_days: 100000000000000000000000000\n", 2,
+     "checkins.every_days", "must be a whole number from 1 to 365, got a number with 27 digits"),
+    ("max-per-run-over", "writes:\n  max_per_run: 100001\n", 2, "writes.max_per_run",
+     "must be a whole number from 1 to 100,000, got 100001"),
+    ("pace-over", "writes:\n  pace_seconds: 3600\n", 2, "writes.pace_seconds",
+     "must be a number from 0 to 60, got 3600"),
     ("bot-login-bad", "bot_login: github actions\n", 1, "bot_login",
      "unknown login format 'github actions'"),
     ("handbook-not-a-link", "handbooks:\n  mentee: javascript:alert(1)\n", 2,
@@ -501,7 +507,7 @@ def test_a_2_mb_file(tmp_path):
     write_program(tmp_path, participants="# " + "x" * (2 * 1024 * 1024))
     (problem,) = problems_of(tmp_path)
     assert str(problem) == (
-        "participants.yml: the file is 2 MB; the limit is 1 MB"
+        "participants.yml:1: the file is 2 MB; the limit is 1 MB"
         " — keep the program's files small; move long text into linked documents"
     )
 
@@ -641,7 +647,8 @@ def test_parse_participants_without_roles_skips_the_role_check():
     ("link", "accepted"),
     [
         ("https://example.org/handbook", True),
-        ("http://example.org/handbook", True),
+        ("http://example.org/handbook", False),
+        ("HTTP://example.org/handbook", False),
         ("docs/mentor.md", True),
         ("handbook.md", True),
         ("javascript:alert(1)", False),
@@ -653,6 +660,7 @@ def test_parse_participants_without_roles_skips_the_role_check():
     ids=[
         "https",
         "http",
+        "http-upper-case",
         "repo-path",
         "bare-file",
         "javascript",
@@ -668,6 +676,41 @@ def test_handbook_links(tmp_path, link, accepted):
         assert load_program(tmp_path).settings.handbooks.mentor == link
     else:
         assert [p.key for p in problems_of(tmp_path)] == ["handbooks.mentor"]
+
+
+def test_an_http_link_is_refused_with_the_https_one_as_the_fix(tmp_path):
+    write_program(tmp_path, settings="handbooks:\n  mentee: http://example.org/h.md\n")
+    assert [str(p) for p in problems_of(tmp_path)] == [
+        ".github/mentoring.yml:2: handbooks.mentee: 'http://example.org/h.md' is not an https://"
+        " link — use 'https://example.org/h.md': GitHub and browsers warn about http:// links"
+    ]
+
+
+LONG_ROLE = "a-role-id-that-is-far-too-long-for-a-label-of-github"
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        "checkins:\n  every_days: 0\n",
+        "labels:\n  dashboard: ' spaced '\n",
+        "bot_login: not a login\n",
+    ],
+    ids=["another-setting-broken", "another-label-broken", "bot-login-broken"],
+)
+def test_a_long_label_is_reported_with_the_other_problems_at_once(tmp_path, other):
+    roles = (
+        "coordinators: [octo]\nroles:\n  - id: maintainer\n    name: M\n    description: d\n"
+        f"  - id: {LONG_ROLE}\n    name: L\n    description: d\n"
+    )
+    long_status = "labels:\n  status_prefix: '" + "s" * 45 + "'\n"
+    settings = other if other.startswith("labels:") else other + "labels:\n"
+    settings = settings.rstrip("\n") + "\n" + long_status.removeprefix("labels:\n")
+    write_program(tmp_path, roles=roles, settings=settings)
+    found = {(p.file, p.key) for p in problems_of(tmp_path)}
+    assert ("roles.yml", "roles[1].id") in found
+    assert (".github/mentoring.yml", "labels.status_prefix") in found
+    assert len(found) == 3
 
 
 ENTRY_KEYS = st.sampled_from(

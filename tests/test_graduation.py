@@ -8,6 +8,8 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mentoring import graduation, markers, state
 from mentoring.config import load_program
@@ -251,6 +253,19 @@ BAD = [
         HEADER + "participants:\n" + GRACE + ADA + LIN,
         "ada-example",
         [("Ada Example", "participants[1]", "is not at the end of the list", "move your entry")],
+    ),
+    (
+        "reordered-existing-entries",
+        HEADER + "participants:\n" + LIN + GRACE + ADA,
+        "ada-example",
+        [
+            (
+                "Grace Example",
+                "participants[1]",
+                f"moves the entry of 'grace-example' (line {line_of(BASE, 'Grace')} before",
+                "put it back where it was",
+            )
+        ],
     ),
     (
         "keys-out-of-order",
@@ -871,3 +886,40 @@ def test_base_from_patch_gives_up_cleanly(head, diff):
 
 def test_every_graduation_template_renders_with_its_example():
     assert [p for p in MESSAGES.check() if "graduat" in p.file] == []
+
+
+def _entry(n: int) -> str:
+    return (
+        f"  - name: Person {n}\n    login: person-{n}\n    role: triager\n    issue: {100 + n}\n"
+        "    mentors: [sam-mentor]\n    started: 2025-01-10\n    graduated: 2025-08-01\n"
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.permutations(range(6)))
+def test_only_the_added_entry_changes_existing_ones_stay_in_order(order):
+    base = HEADER + "participants:\n" + "".join(_entry(n) for n in range(6))
+    head = HEADER + "participants:\n" + "".join(_entry(n) for n in order) + ADA
+    problems = graduation.check_file(base, head, PROGRAM, "ada-example").problems
+    moved = [p for p in problems if "moves the entry of" in p.message]
+    assert [p for p in problems if p not in moved] == []
+    if list(order) == sorted(order):
+        assert moved == []
+    else:
+        # The fewest entries that account for the new order, each on its new line.
+        longest = _longest_increasing(order)
+        assert len(moved) == len(order) - longest
+        for problem in moved:
+            n = int(problem.message.split("'person-")[1].split("'")[0])
+            assert problem.line == line_of(head, f"login: person-{n}") - 1
+    # A coordinator may tidy the list.
+    assert graduation.check_file(base, head, PROGRAM, "octo-coordinator").problems == ()
+
+
+def _longest_increasing(values) -> int:
+    best = [1] * len(values)
+    for i in range(len(values)):
+        for j in range(i):
+            if values[j] < values[i]:
+                best[i] = max(best[i], best[j] + 1)
+    return max(best, default=0)

@@ -122,6 +122,7 @@ def make_program(
     root = tmp_path / "repo"
     (root / ".git").mkdir(parents=True)
     shutil.copy2(REPO_ROOT / "roles.yml", root / "roles.yml")
+    shutil.copytree(REPO_ROOT / "docs", root / "docs")  # the handbooks validate looks for
     templates = root / ".github" / "ISSUE_TEMPLATE"
     templates.mkdir(parents=True)
     if form_text is not None:

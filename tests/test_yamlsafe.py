@@ -93,8 +93,8 @@ def test_empty_document_is_none(text):
     assert load_yaml(text, "participants.yml").data is None
 
 
-def test_no_lines_without_a_document():
-    assert load_yaml("# nothing\n", "participants.yml").line(("participants", 0)) is None
+def test_without_a_document_everything_is_on_line_1():
+    assert load_yaml("# nothing\n", "participants.yml").line(("participants", 0)) == 1
 
 
 @pytest.mark.parametrize(
@@ -247,7 +247,7 @@ def test_a_2_mb_file_is_refused_before_parsing():
         load_yaml(text, "roles.yml")
     assert caught.value.problem == Problem(
         "roles.yml",
-        None,
+        1,
         "",
         "the file is 2 MB; the limit is 1 MB",
         "keep the program's files small; move long text into linked documents",
@@ -320,3 +320,13 @@ def test_only_yaml_error_ever_escapes(text):
         assert error.problem.line is None or error.problem.line >= 1
     else:
         loaded.line(("a", 0, "b"))
+
+
+@pytest.mark.parametrize(
+    "text", ['name: "M\\ud800"\n', '"\\udfff": 1\n', "- ['\\ud800', \"\\ud800\"]\n"]
+)
+def test_a_lone_surrogate_escape_is_refused(text):
+    with pytest.raises(YamlError) as caught:
+        load_yaml(text, "roles.yml")
+    assert caught.value.problem.line == 1
+    assert "lone surrogate" in caught.value.problem.message
