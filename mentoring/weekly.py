@@ -30,6 +30,7 @@ TRACKING = "cohort-tracking"
 WEEK = "cohort-week"
 FOLLOWUP = "cohort-followup"
 FOLLOWUP_DAYS = 31  # a follow-up is posted within this many days of its mark, else skipped
+MAX_ROWS = 300  # rows of the tracking issue's table: its body stays under GitHub's 65,536
 QUIET_DAYS = 14  # no activity for this long is flagged
 UNANSWERED_DAYS = 3  # a check-in with no reply after this long is flagged
 
@@ -137,7 +138,8 @@ def dashboard_body(
     participant (decisions only from the announcement date on)."""
     announced = cohort.announced(today)
     people = participants(facts.cards, cohort, today) if announced else []
-    shown = people if announced else applicants(facts.cards, cohort)
+    listed = people if announced else applicants(facts.cards, cohort)
+    shown = listed[:MAX_ROWS]  # in issue order: never a ranking
     rows = [_row(m, facts, cohort) for m in shown]
     body = messages.render(
         "cohort-dashboard",
@@ -153,6 +155,7 @@ def dashboard_body(
         reviews_unread=facts.reviews_unread,
         outside=list(facts.outside),
         today=today.isoformat(),
+        more=len(listed) - len(shown),
     )
     data = {
         "cohort": cohort.id,
@@ -163,7 +166,7 @@ def dashboard_body(
                 _stored(_counts(facts.to_date, m.mentee)),
                 _stored(_counts(facts.last_two_weeks, m.mentee)),
             ]
-            for m in applicants(facts.cards, cohort)
+            for m in shown
             if m.mentee and facts.counts_on is not None
         },
     }

@@ -172,3 +172,16 @@ def test_extend_and_select_arguments_never_fail(args):
         issue, m, comment, PROGRAM, MESSAGES, date(2027, 3, 1), assignable=(), handbooks=("a", "b")
     )
     assert isinstance(step, intake.Step)
+
+
+def test_a_large_cohort_stays_under_githubs_body_limit():
+    many = tuple(
+        Mentorship(i, f"applicant-name-{i:04d}", "waiting", cohort="r1") for i in range(2000)
+    )
+    counts = {f"applicant-name-{i:04d}": Counts(3, 2, 1, 4, 9) for i in range(2000)}
+    today = date(2027, 2, 1)
+    big = weekly.Facts(cards=many, counts_on=today, to_date=counts, last_two_weeks=counts)
+    body = weekly.dashboard_body(COHORT, big, PROGRAM, MESSAGES, today)
+    assert len(body) < 65_536
+    assert f"{2000 - weekly.MAX_ROWS} more applicants" in body
+    assert "2000 applied" in body
