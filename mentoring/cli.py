@@ -31,6 +31,7 @@ class App:
         self.bot_login = bot_login  # --bot-login: overrides settings.bot_login
         self._program = None
         self._messages = None
+        self._identities: dict = {}  # who each token is, asked once per command
 
     @property
     def program(self):  # -> mentoring.config.Program
@@ -58,14 +59,22 @@ class App:
             "dry_run": self.dry_run,
             "pace_seconds": writes.pace_seconds,
             "max_writes": writes.max_per_run,
+            "identities": self._identities,
         }
         options.update(overrides)
         return Gateway(Target.from_env(self.repo, env), **options)
 
+    def api_today(self) -> date:
+        """Today by the API's clock: one ``GET /rate_limit``, which costs no budget."""
+        from mentoring.gateway import Gateway, Target
 
-def _today(value: str | None) -> date:
+        return Gateway(Target.from_env(self.repo)).today()
+
+
+def _today(value: str | None, app: App | None = None) -> date:
+    """``--today``, else GitHub's date (its ``Date`` header: the emulator's pinned clock too)."""
     if value is None:
-        return datetime.now(UTC).date()
+        return app.api_today() if app is not None else datetime.now(UTC).date()
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
@@ -232,6 +241,8 @@ def emulator(
       GET    /_emulator/events         queued webhook events (stay queued)
       POST   /_emulator/events/take    queued events, emptying the queue
       DELETE /_emulator/events         empty the queue
+      GET    /_emulator/rate-limit     {"limit": ...}: requests an hour per token
+      POST   /_emulator/rate-limit     {"limit": 300}; every token's hour starts afresh
       GET    /_emulator/state          the whole state as JSON
       POST   /_emulator/repos/O/R/collaborators       {"logins": [...]}
       POST   /_emulator/repos/O/R/issues/N/lock       {"lock_reason": ...}
@@ -292,7 +303,7 @@ def event(app: App, name: str | None, payload: Path | None, today: date | None) 
         return 2
     from mentoring.events import run
 
-    return run(app, name, payload, _today(today))
+    return run(app, name, payload, today)
 
 
 _EVENT_FILE = re.compile(r"\d+-([a-z_]+)\.[a-z_]+\.json")
@@ -318,7 +329,7 @@ def nightly(app: App, today: date | None) -> int:
     """
     from mentoring.nightly import run
 
-    return run(app, _today(today))
+    return run(app, today)
 
 
 @main.command()
@@ -338,7 +349,7 @@ def status(app: App, fmt: str, today: date | None) -> int:
     over capacity. Reads from GitHub (as the nightly pass does), writes nothing, exit 0."""
     from mentoring.status import run
 
-    return run(app, fmt, _today(today))
+    return run(app, fmt, _today(today, app))
 
 
 @main.group()
@@ -362,11 +373,17 @@ def graduation() -> None:
     is_flag=True,
     help="With --pr: print the result only; post or edit no comment.",
 )
+@click.option("--today", type=DATE, default=None, help="Act as if today were this date.")
 @dry_run_option
 @click.pass_obj
 @user_errors
 def graduation_check(
-    app: App, base: str | None, head: str | None, pr: int | None, no_comment: bool
+    app: App,
+    base: str | None,
+    head: str | None,
+    pr: int | None,
+    no_comment: bool,
+    today: date | None,
 ) -> int:
     """Check a change to participants.yml: the file, and (with a token) the program's state.
 
@@ -376,9 +393,7 @@ def graduation_check(
     """
     from mentoring.graduation_run import check
 
-    if no_comment:
-        return check(app, base=base, head=head, pr=pr, comment=False)
-    return check(app, base=base, head=head, pr=pr)
+    return check(app, base=base, head=head, pr=pr, comment=not no_comment, today=today)
 
 
 @graduation.command("entry")
@@ -390,7 +405,7 @@ def graduation_entry(app: App, issue: int, today: date | None) -> int:
     """Print the participants.yml entry to paste, filled from the application issue."""
     from mentoring.graduation_run import entry
 
-    return entry(app, issue, _today(today))
+    return entry(app, issue, _today(today, app))
 
 
 @main.command()
@@ -421,7 +436,7 @@ def report(
         return cohort_run(app, cohort_id, fmt, _today(today))
     from mentoring.report_run import run
 
-    return run(app, fmt, since, until, _today(today))
+    return run(app, fmt, since, until, today)
 
 
 @main.command()

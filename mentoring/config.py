@@ -187,6 +187,16 @@ class Writes:
 
 
 @dataclass(frozen=True)
+class Budget:
+    """The API budget: requests a nightly pass leaves for event runs in the hour."""
+
+    reserve: int
+
+
+MAX_RESERVE = 15_000  # the largest hourly limit a token has (GITHUB_TOKEN on Enterprise Cloud)
+
+
+@dataclass(frozen=True)
 class Retention:
     """Mentee retention: is a graduate still active in the project ``months`` after graduating?
 
@@ -220,6 +230,7 @@ class Settings:
     retention: Retention | None
     form: FormSettings = field(default_factory=lambda: _DEFAULT_FORM_SETTINGS)
     activity: Activity | None = None
+    budget: Budget = Budget(reserve=200)
 
 
 @dataclass(frozen=True)
@@ -538,6 +549,7 @@ _SETTINGS_KEYS = (
     "writes",
     "retention",
     "form",
+    "budget",
     "activity",
 )
 _PREFIX_LABELS = ("role_prefix", "status_prefix")
@@ -568,9 +580,13 @@ def _parse_settings(loaded: Loaded) -> tuple[Settings | None, list[Problem]]:
     retention = _retention(reader, top)
     activity = _activity(reader, top)
     values["form"] = _form(reader, top)
-    if reader.problems or not _all_present(*values.values()):
+    budget = _budget(reader, top)
+    if reader.problems or not _all_present(*values.values(), budget):
         return None, reader.problems
-    return Settings(**values, retention=retention, activity=activity), reader.problems
+    return (
+        Settings(**values, retention=retention, activity=activity, budget=budget),
+        reader.problems,
+    )
 
 
 def _int_section(reader: _Reader, top: dict, key: str, default: T) -> T | None:
@@ -665,6 +681,28 @@ def _writes(reader: _Reader, top: dict) -> Writes | None:
     )
     most = reader.optional(section, "max_per_run", default.max_per_run, reader.integer, ("writes",))
     return Writes(float(pace), most) if _all_present(pace, most) else None
+
+
+def _budget(reader: _Reader, top: dict) -> Budget | None:
+    default = _DEFAULT_SETTINGS.budget
+    section = reader.section(top, "budget", ("reserve",))
+    if section is None:
+        return None
+    path = ("budget", "reserve")
+    reserve = reader.optional(section, "reserve", default.reserve, _reserve(reader), ("budget",))
+    if reserve is not None and reserve > MAX_RESERVE:
+        reader.problem(
+            path,
+            f"must be at most {MAX_RESERVE:,}, got {reserve}",
+            "it is how many of the hour's API requests the nightly pass leaves for event runs; "
+            "GITHUB_TOKEN has 1,000 an hour (docs/budget.md)",
+        )
+        return None
+    return Budget(reserve) if reserve is not None else None
+
+
+def _reserve(reader: _Reader) -> Any:
+    return lambda value, path: reader.integer(value, path, minimum=0)
 
 
 def _retention(reader: _Reader, top: dict) -> Retention | None:

@@ -20,6 +20,7 @@ The same seed gives the same story.
 from __future__ import annotations
 
 import base64
+import bisect
 import contextlib
 import io
 import json
@@ -262,15 +263,22 @@ class Watcher:
         self.issues: set[int] = set()
         self.status: dict[int, str] = {}  # per issue: the status in its card
         self.dashboard: int = 0
+        self.since = ""  # the emulator's clock at the last look: older changes were seen
 
     def poll(self) -> list[BotWrite]:
+        """What changed since the last look: only what was updated since then is read, from
+        the emulator's own orders (a look costs what changed, not the whole repository)."""
         found: list[BotWrite] = []
         with self.emu.state.mutex:
-            record = self.emu.state.data["repos"].get(self.key)
+            emu = self.emu.state
+            record = emu.data["repos"].get(self.key)
             if record is None:
                 return found
+            since, self.since = self.since, emu.now_iso()
             for key in sorted(record["issues"], key=int):
                 issue = record["issues"][key]
+                if issue["updated_at"] < since:
+                    continue
                 number = issue["number"]
                 if number not in self.issues:
                     self.issues.add(number)
@@ -285,8 +293,10 @@ class Watcher:
                     if (event.get("actor") or "").lower() == self.bot:
                         found.append(BotWrite(number, "event", event["event"], data=event))
                 self.events[number] = len(issue["events"])
-            for key in sorted(record["comments"], key=int):
-                comment = record["comments"][key]
+            order = emu.comment_index(record).updated
+            start = bisect.bisect_left(order, (since,))
+            for _, key in sorted(order[start:], key=lambda k: k[1]):
+                comment = record["comments"][str(key)]
                 if (comment["user"] or "").lower() != self.bot:
                     continue
                 cid, body = comment["id"], comment["body"]
@@ -884,8 +894,8 @@ class Demo:
                 return False
             checks = [
                 data
-                for comment in sorted(record["comments"].values(), key=lambda c: c["id"])
-                if comment["issue"] == pull and (comment["user"] or "").lower() == bot
+                for comment in self.emu.state.issue_comments(record, record["issues"][str(pull)])
+                if (comment["user"] or "").lower() == bot
                 for kind, data in markers.parse(comment["body"])
                 if kind == "graduation"
             ]

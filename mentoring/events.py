@@ -68,9 +68,12 @@ def ignored(name: str, payload: dict[str, Any], program: Any) -> str | None:
     return None
 
 
-def run(app: Any, name: str, payload_path: Path, today: date) -> int:
-    """Handle one event; exit 0 unless a write failed."""
+def run(app: Any, name: str, payload_path: Path, today: date | None) -> int:
+    """Handle one event; exit 0 unless a write failed. Without ``today``, today is
+    GitHub's date, asked once the payload is read."""
     payload = load_payload(payload_path)
+    if today is None:
+        today = app.api_today()
     if name in PULL_EVENTS:
         from mentoring.graduation_run import on_pull_request
 

@@ -8,25 +8,34 @@ Everything about GitHub's limits lives here and nowhere else:
   capped per run (``writes.max_per_run``, the rest deferred and reported),
   and printed instead of made under ``--dry-run``;
 - a new comment is never blindly re-posted: after a 5xx the issue is re-read and
-  the comment is posted again only if GitHub did not keep the first one.
+  the comment is posted again only if GitHub did not keep the first one;
+- with a ``reserve`` (the nightly pass), reads and writes stop while the rate-limit
+  headers of the last response say that many requests are left (`budget.py`);
+- ``today()`` is the API's own date (the last response's ``Date`` header), and a write
+  is refused when the token belongs to someone other than the bot (``GET /user``).
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
+import dataclasses
+import email.utils
+import logging
 import os
 import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TextIO
 
 import github
 import requests
 from github import Auth, GithubException, GithubRetry
 
+from mentoring import budget as budgets
 from mentoring.errors import MentoringError
 from mentoring.model import (
     AddLabels,
@@ -50,10 +59,20 @@ from mentoring.model import (
 PUBLIC_API = "https://api.github.com"
 PER_PAGE = 100
 RATE_LIMIT_TRIES = 3
+MAX_RATE_LIMIT_WAIT = 120  # seconds: past that, a rate-limited read fails instead of waiting
 
 
 class IssueGone(MentoringError):
     """The issue was transferred to another repository or deleted."""
+
+
+class OutOfBudget(MentoringError):
+    """The last response left no more requests than the reserve: stop reading."""
+
+    def __init__(self, budget: budgets.Budget, reserve: int):
+        super().__init__(f"{budget.remaining} API requests left, {reserve} kept in reserve")
+        self.budget = budget
+        self.reserve = reserve
 
 
 @dataclass
@@ -166,6 +185,53 @@ def comment_snapshot(c: Any, issue: int | None = None) -> Comment:
     )
 
 
+def _parse_time(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _iso(moment: datetime) -> str:
+    return _dt(moment).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _json_login(user: dict[str, Any] | None) -> str | None:
+    return None if user is None else user.get("login")
+
+
+def comment_from_json(c: dict[str, Any], issue: int | None = None) -> Comment:
+    """A comment of a listing, from GitHub's JSON (as ``comment_snapshot`` reads objects)."""
+    if issue is None:
+        match = _ISSUE_NUMBER.search(c.get("issue_url") or "")
+        issue = int(match.group(1)) if match else 0
+    return Comment(
+        id=c["id"],
+        issue=issue,
+        author=_json_login(c.get("user")),
+        body=c.get("body") or "",
+        created_at=_parse_time(c.get("created_at")),
+        updated_at=_parse_time(c.get("updated_at")),
+    )
+
+
+def issue_from_json(i: dict[str, Any]) -> Issue:
+    """An issue of a listing, from GitHub's JSON (as ``issue_snapshot`` reads objects)."""
+    return Issue(
+        number=i["number"],
+        title=i.get("title") or "",
+        body=i.get("body") or "",
+        author=_json_login(i.get("user")),
+        state=i["state"],
+        labels=tuple(label["name"] for label in i.get("labels") or ()),
+        assignees=tuple(a["login"] for a in i.get("assignees") or ()),
+        created_at=_parse_time(i.get("created_at")),
+        updated_at=_parse_time(i.get("updated_at")),
+        closed_at=_parse_time(i.get("closed_at")),
+        locked=bool(i.get("locked")),
+        is_pull=i.get("pull_request") is not None,
+        comments=(),
+        state_reason=i.get("state_reason"),
+    )
+
+
 def issue_snapshot(i: Any, comments: Iterable[Comment] = ()) -> Issue:
     return Issue(
         number=i.number,
@@ -242,6 +308,8 @@ class Gateway:
         backoff: float = 1.0,
         out: TextIO | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        reserve: int | None = None,
+        identities: dict[tuple[str, str], str | None] | None = None,
     ):
         self.target = target
         self.bot_login = bot_login
@@ -254,6 +322,13 @@ class Gateway:
         self._last_write = 0.0
         self._attempts = 0
         self._labels: dict[str, str] | None = None
+        self.reserve = reserve
+        # (API URL, token) -> the token's login if GitHub tells it: shared by the gateways
+        # of one command (the demo's many runs ask once)
+        self._identities = {} if identities is None else identities
+        self.out_of_budget: list[int] = []  # issues whose writes wait for the next run
+        self.stopped: str | None = None  # where the reserve stopped the run: reading, writing…
+        self._date: datetime | None = None
         retry = GithubRetry(
             total=5,
             connect=2,  # a host that does not answer is reported soon, not after minutes
@@ -262,6 +337,7 @@ class Gateway:
             # response was lost must not be repeated blindly (see _post_comment).
             allowed_methods=frozenset({"GET", "HEAD", "OPTIONS"}),
             secondary_rate_wait=60,
+            max_rate_limit_wait=MAX_RATE_LIMIT_WAIT,
         )
         self._gh = github.Github(
             base_url=target.api_url,
@@ -274,6 +350,82 @@ class Gateway:
             timeout=30,
         )
         self._repo = self._gh.get_repo(target.repo)
+        requester = self._gh.requester
+        passed_on = requester.DEBUG_ON_RESPONSE
+
+        def seen(status: int, headers: dict[str, Any], data: Any) -> None:
+            self._seen(headers)
+            passed_on(status, headers, data)
+
+        requester.DEBUG_ON_RESPONSE = seen  # PyGithub's hook on every response it reads
+
+    # ---------------------------------------------------------------- the API's clock, budget
+
+    def _seen(self, headers: dict[str, Any]) -> None:
+        when = headers.get("date")
+        if when:
+            with contextlib.suppress(TypeError, ValueError):
+                self._date = email.utils.parsedate_to_datetime(str(when)).astimezone(UTC)
+
+    def today(self) -> date:
+        """Today by GitHub's clock: the last response's ``Date`` header, or, before any
+        response, that of ``GET /rate_limit`` (which does not count against the limit)."""
+        if self._date is None:
+            self._guard(lambda: self._gh.requester.requestJsonAndCheck("GET", "/rate_limit"))
+        if self._date is None:
+            raise MentoringError(f"{self.target.api_url} sent no Date header: pass --today")
+        return self._date.date()
+
+    def budget(self) -> budgets.Budget | None:
+        """What the last response said is left of the hour's requests (no request made)."""
+        requester = self._gh.requester
+        remaining, limit = requester.rate_limiting
+        return budgets.from_headers(remaining, limit, requester.rate_limiting_resettime)
+
+    def short_of_budget(self, needed: int = 1) -> budgets.Budget | None:
+        """The budget, if ``needed`` more requests would eat into the reserve; else None."""
+        if self.reserve is None:
+            return None
+        left = self.budget()
+        return left if left is not None and left.short(self.reserve, needed) else None
+
+    def _check_budget(self) -> None:
+        short = self.short_of_budget()
+        if short is not None:
+            raise OutOfBudget(short, self.reserve or 0)
+
+    def whoami(self) -> str | None:
+        """The token's own login, if GitHub tells it (personal tokens); None for the
+        workflow token and App installation tokens, which ``GET /user`` refuses."""
+        key = (self.target.api_url, self.target.token or "")
+        if key not in self._identities:
+            quiet = logging.getLogger("github.GithubRetry")  # its 403 line is expected here
+            level = quiet.level
+            quiet.setLevel(logging.WARNING)
+            try:
+                _, data = self._gh.requester.requestJsonAndCheck("GET", "/user")
+                self._identities[key] = str(data.get("login") or "") or None
+            except GithubException as exc:
+                if exc.status not in (401, 403, 404):
+                    raise MentoringError(f"GitHub answered {exc.status}: {_message(exc)}") from exc
+                self._identities[key] = None
+            except requests.RequestException as exc:
+                raise MentoringError(self._unreachable(exc)) from exc
+            finally:
+                quiet.setLevel(level)
+        return self._identities[key]
+
+    def _check_identity(self) -> None:
+        """Refuse to write as a person: the bot trusts only its own markers, so what a person
+        posts in its place would be posted again by the next run."""
+        login = self.whoami()
+        if login is not None and lower(login) != lower(self.bot_login):
+            raise MentoringError(
+                f"the token belongs to {login}, not to the bot ({self.bot_login}): what it "
+                "wrote would not count as the bot's and would be posted again. Run with "
+                "--dry-run to see the writes, or with the bot's token (the workflow's "
+                "GITHUB_TOKEN, or set bot_login in .github/mentoring.yml to the App's login)"
+            )
 
     # ---------------------------------------------------------------- reads
 
@@ -281,14 +433,13 @@ class Gateway:
         self, *, state: str = "open", labels: Iterable[str] = (), since: datetime | None = None
     ) -> list[Issue]:
         """Issues (and pull requests) of the repo, 100 a page, without comments."""
-        kwargs: dict[str, Any] = {"state": state, "sort": "created", "direction": "asc"}
+        params: dict[str, Any] = {"state": state, "sort": "created", "direction": "asc"}
         if labels:
-            kwargs["labels"] = list(labels)
+            params["labels"] = ",".join(labels)
         if since is not None:
-            kwargs["since"] = since
-        return self._guard(
-            lambda: [issue_snapshot(i) for i in _pages(self._repo.get_issues(**kwargs))]
-        )
+            params["since"] = _iso(since)
+        path = f"/repos/{self.target.repo}/issues"
+        return self._guard(lambda: [issue_from_json(i) for i in self._json_pages(path, params)])
 
     def comments_since(
         self, since: datetime | None, until: datetime | None = None
@@ -298,20 +449,37 @@ class Gateway:
         With ``until``, the listing stops at the first comment updated at or after it,
         so no page past that point is requested.
         """
-        kwargs: dict[str, Any] = {"sort": "updated", "direction": "asc"}
+        params: dict[str, Any] = {"sort": "updated", "direction": "asc"}
         if since is not None:
-            kwargs["since"] = since
+            params["since"] = _iso(since)
+        path = f"/repos/{self.target.repo}/issues/comments"
 
         def read() -> list[Comment]:
             found = []
-            for c in _pages(self._repo.get_issues_comments(**kwargs)):
-                snapshot = comment_snapshot(c)
+            for c in self._json_pages(path, params):
+                snapshot = comment_from_json(c)
                 if until is not None and snapshot.updated_at >= until:
                     break
                 found.append(snapshot)
             return found
 
         return self._guard(read)
+
+    def _json_pages(self, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """A listing's items as GitHub's JSON, 100 a page, through PyGithub's requester
+        (its retries, its headers) but without building its objects: a bulk listing then
+        costs what reading its JSON costs. The budget is checked before each page."""
+        page = 1
+        while True:
+            query = {**params, "per_page": PER_PAGE}
+            if page > 1:
+                self._check_budget()
+                query["page"] = page
+            _, items = self._gh.requester.requestJsonAndCheck("GET", path, parameters=query)
+            yield from items
+            if len(items) < PER_PAGE:
+                return
+            page += 1
 
     def issues_by(self, repo: str, creator: str, since: datetime, *, limit: int = 1) -> list[Issue]:
         """Issues and pull requests ``creator`` opened in ``repo`` (any repository) and updated
@@ -332,26 +500,30 @@ class Gateway:
         return self._guard(read)
 
     def issue(self, number: int, *, with_comments: bool = True) -> Issue:
-        """One issue with all its comments; IssueGone if it moved to another repo or was deleted."""
+        """One issue with all its comments; IssueGone if it moved to another repo or was deleted.
+
+        Read as JSON through PyGithub's requester, like the listings."""
+        path = f"/repos/{self.target.repo}/issues/{number}"
 
         def read() -> Issue:
-            raw = self._repo.get_issue(number)
+            _, raw = self._gh.requester.requestJsonAndCheck("GET", path)
             # PyGithub follows a transfer's 301 silently, landing in another repo.
             expected = f"/repos/{self.target.repo}".casefold()
-            if not (raw.repository_url or "").casefold().endswith(expected):
+            if not (raw.get("repository_url") or "").casefold().endswith(expected):
                 raise IssueGone(f"#{number} was transferred to another repository")
             comments = (
-                [comment_snapshot(c, number) for c in raw.get_comments()] if with_comments else []
+                [comment_from_json(c, number) for c in self._json_pages(f"{path}/comments", {})]
+                if with_comments
+                else []
             )
-            return issue_snapshot(raw, comments)
+            return dataclasses.replace(issue_from_json(raw), comments=tuple(comments))
 
         return self._guard(read, number=number)
 
     def issue_comments(self, number: int) -> list[Comment]:
+        path = f"/repos/{self.target.repo}/issues/{number}/comments"
         return self._guard(
-            lambda: [
-                comment_snapshot(c, number) for c in self._repo.get_issue(number).get_comments()
-            ],
+            lambda: [comment_from_json(c, number) for c in self._json_pages(path, {})],
             number=number,
         )
 
@@ -453,7 +625,9 @@ class Gateway:
         return self._guard(lambda: [r._rawData for r in pull.get_reviews().get_page(0)])
 
     def _guard(self, read: Callable[[], Any], number: int | None = None) -> Any:
-        """Run a read, turning GitHub's answers into clear errors for the user."""
+        """Run a read, turning GitHub's answers into clear errors for the user; with a
+        reserve, stop (``OutOfBudget``) when the last response left no more than it."""
+        self._check_budget()
         try:
             return read()
         except GithubException as exc:
@@ -484,6 +658,12 @@ class Gateway:
             writes = [w for w in writes if not self._needless(w)]
             if not writes:
                 continue
+            if not self.dry_run:
+                self._check_identity()
+                if self.out_of_budget or self.short_of_budget(len(writes)):
+                    self.stopped = self.stopped or "writing"
+                    self.out_of_budget.append(number)
+                    continue
             if self._attempts + len(writes) > self.max_writes:
                 for w in writes:
                     self.report.add("deferred", number, w.describe())
@@ -633,15 +813,18 @@ class Gateway:
             raise _Skip(f"#{w.issue} was moved or deleted: {_first_line(w)} not made") from exc
 
 
-def _pages(listing: Any) -> Iterator[Any]:
+def _pages(listing: Any, before: Callable[[], None] | None = None) -> Iterator[Any]:
     """A listing's items, a page of 100 at a time, keeping none of PyGithub's objects.
 
     Iterating a PaginatedList keeps every object it fetched until the end; reading
     page by page lets each page go once it is turned into snapshots. A listing
     whose length is a whole number of pages costs one request more (an empty page).
+    ``before`` runs before each page after the first (the budget check).
     """
     page = 0
     while True:
+        if before is not None and page > 0:
+            before()
         items = listing.get_page(page)
         yield from items
         if len(items) < PER_PAGE:
@@ -695,4 +878,4 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-__all__ = ["Gateway", "IssueGone", "RunReport", "Target"]
+__all__ = ["Gateway", "IssueGone", "OutOfBudget", "RunReport", "Target"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +40,17 @@ TITLE = "Graduation check"
 
 
 def check(
-    app: Any, *, base: str | None, head: str | None, pr: int | None, comment: bool = True
+    app: Any,
+    *,
+    base: str | None,
+    head: str | None,
+    pr: int | None,
+    comment: bool = True,
+    today: date | None = None,
 ) -> int:
     """`mentoring graduation check`: exit 1 if the change to participants.yml has a problem;
-    with ``pr``, the result is also a comment on it unless ``comment`` is False."""
+    with ``pr``, the result is also a comment on it unless ``comment`` is False. Without
+    ``today``, the date is GitHub's."""
     if pr is None:
         return _check_local(app, base, head)
     gw = app.gateway()
@@ -57,7 +64,7 @@ def check(
             f"Reading both versions of {_path(_program(app))} from pull request #{pr}: "
             "--base/--head unused."
         )
-    return _check_pull(app, gw, pr, datetime.now(UTC).date(), comment=comment)
+    return _check_pull(app, gw, pr, today or gw.today(), comment=comment)
 
 
 def entry(app: Any, issue: int, today: date) -> int:

@@ -33,6 +33,7 @@ import contextlib
 import dataclasses
 import os
 import sys
+import time as _time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -41,6 +42,7 @@ from typing import Any
 
 import click
 
+from mentoring import budget as budgets
 from mentoring import checkins, dashboard, graduation, intake, markers, pairing, runs, state
 from mentoring.config import (
     PARTICIPANTS_FILE,
@@ -51,7 +53,7 @@ from mentoring.config import (
     same_login,
 )
 from mentoring.errors import MentoringError
-from mentoring.gateway import PER_PAGE, Gateway, IssueGone, RunReport
+from mentoring.gateway import PER_PAGE, Gateway, IssueGone, OutOfBudget, RunReport
 from mentoring.model import (
     AddLabels,
     Comment,
@@ -466,6 +468,7 @@ def apply(
     workflow may change an issue (a ``/pause``): writing the card read before that
     would undo it. So before every ``RECHECK_EVERY`` issues one listing asks which
     applications changed since the snapshot; those are left for the next run.
+    Once the API budget reaches the gateway's reserve, the rest is left too.
     """
     report = gateway.report
     for number, text in snapshot.unreadable:
@@ -484,7 +487,12 @@ def apply(
                 gateway.apply(p)  # notes only
                 continue
             if mark is not None and not gateway.dry_run and checked % RECHECK_EVERY == 0:
-                changed |= _changed_since(gateway, program, mark) - touched
+                try:
+                    changed |= _changed_since(gateway, program, mark) - touched
+                except OutOfBudget:  # the rest waits for the next run, which re-reads
+                    gateway.stopped = "writing"
+                    gateway.out_of_budget.extend(sorted(numbers))
+                    continue
             checked += 1
             if numbers & changed:
                 for number in sorted(numbers):
@@ -527,26 +535,66 @@ def reads_line(snapshot: Snapshot) -> str:
 
 def one_pass(gateway: Gateway, program: Program, messages: Messages, today: date) -> Snapshot:
     """The whole pass: read, decide, write, then the dashboard; the writes are in
-    ``gateway.report``."""
-    snapshot = collect(gateway, program, today)
+    ``gateway.report``.
+
+    With a reserve on the gateway (``budget.reserve``), the pass stops cleanly when the
+    rate-limit headers say only that many requests are left: while reading, it writes
+    nothing; while writing, the applications not yet written wait in
+    ``gateway.out_of_budget``. Either way the dashboard is left as it was (its last
+    successful run stays the day before), and the next run, which reads everything
+    again, sees what this one wrote and finishes the rest: nothing is written twice.
+    """
+    try:
+        snapshot = collect(gateway, program, today)
+    except OutOfBudget:
+        gateway.stopped = "reading"
+        return Snapshot(today=today, since=window_start(program.settings, today), issues=())
     plans = decide(snapshot, program, messages)
     apply(gateway, plans, snapshot, program)
-    refresh_dashboard(gateway, program, messages, snapshot, plans)
-    if program.cohorts:  # tracking issues and weekly reports (cohort_nightly.py)
+    if gateway.stopped is None:
+        try:
+            refresh_dashboard(gateway, program, messages, snapshot, plans)
+        except OutOfBudget:
+            gateway.stopped = "dashboard"
+    if gateway.stopped is None and program.cohorts:  # tracking issues, weekly reports
         from mentoring import cohort_nightly
 
-        cohort_nightly.run(gateway, program, messages, snapshot, today)
+        try:
+            cohort_nightly.run(gateway, program, messages, snapshot, today)
+        except OutOfBudget:
+            gateway.stopped = "cohorts"
     return snapshot
 
 
-def run(app: Any, today: date) -> int:
-    """The `mentoring nightly` command: read, decide, write, summarise; 1 if anything failed."""
-    gateway = app.gateway()
+def budget_line(gateway: Gateway, snapshot: Snapshot) -> str | None:
+    """One line when the pass stopped at the reserve: what is left, and for when."""
+    if gateway.stopped is None:
+        return None
+    left = gateway.budget()
+    reserve = gateway.reserve or 0
+    if left is None:  # no rate-limit headers: cannot happen on GitHub
+        return "budget: stopped at the reserve; the next run finishes the pass"
+    pending = len(set(gateway.out_of_budget))
+    return budgets.stop_line(left, reserve, _time.time(), left=pending, stage=gateway.stopped)
+
+
+def run(app: Any, today: date | None) -> int:
+    """The `mentoring nightly` command: read, decide, write, summarise; 1 if anything failed.
+
+    Without ``today``, the date is GitHub's (the ``Date`` header of its responses).
+    """
+    gateway = app.gateway(reserve=app.program.settings.budget.reserve)
+    if today is None:
+        today = gateway.today()
     snapshot = one_pass(gateway, app.program, app.messages, today)
     code = runs.finish(gateway.report, f"Nightly pass for {today.isoformat()}")
-    line = reads_line(snapshot)
-    click.echo(line)
-    _append_summary(line)
+    lines = [reads_line(snapshot)]
+    stopped = budget_line(gateway, snapshot)
+    if stopped:
+        lines.append(stopped)
+    for line in lines:
+        click.echo(line)
+        _append_summary(line)
     return code
 
 

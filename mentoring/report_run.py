@@ -21,12 +21,15 @@ from mentoring.errors import MentoringError
 from mentoring.model import Comment, lower
 
 
-def run(app, fmt: str, since: date | None, until: date | None, today: date) -> int:
-    """Print the report for applications made from ``since`` to ``until`` (both inclusive)."""
+def run(app, fmt: str, since: date | None, until: date | None, today: date | None) -> int:
+    """Print the report for applications made from ``since`` to ``until`` (both inclusive);
+    without ``today``, today is GitHub's date."""
     if since is not None and until is not None and since > until:
         raise MentoringError(f"--since {since} is after --until {until}: nothing to report")
     program = app.program
     gateway = app.gateway()
+    if today is None:
+        today = gateway.today()
     bot = program.settings.bot_login
     issues = gateway.issues(state="all", labels=[program.settings.labels.application])
     comments = gateway.comments_since(None)

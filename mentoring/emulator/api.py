@@ -183,8 +183,17 @@ def ordered(items: list, key: Callable, call: Call, default_direction: str) -> l
     return sorted(items, key=key, reverse=direction == "desc")
 
 
+def listing_key(call: Call) -> tuple:
+    """What a listing's result depends on: its path and query, without the page."""
+    pairs = tuple(sorted((k, v) for k, v in call.query.items() if k not in ("page", "per_page")))
+    return (call.path.lower(), pairs)
+
+
 def paginate(emu: Emulator, call: Call, items: list, render_item: Callable) -> Response:
-    """One page of ``items`` (``per_page`` up to 100, default 30) with GitHub's Link header."""
+    """One page of ``items`` (``per_page`` up to 100, default 30) with GitHub's Link header.
+
+    ``items`` is any sequence that can be sliced: only the page's items are rendered.
+    """
     query = call.query
     per_page = _int(query.get("per_page"), DEFAULT_PER_PAGE)
     per_page = min(max(per_page, 1), MAX_PER_PAGE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from mentoring.emulator import render
@@ -16,6 +17,7 @@ from mentoring.emulator.api import (
     find_issue,
     find_repo,
     json_object,
+    listing_key,
     notify_issue,
     ordered,
     paginate,
@@ -42,30 +44,40 @@ def list_issues(emu: Emulator, call: Call, owner: str, repo: str) -> Response:
     state = query.get("state", "open")
     if state not in ("open", "closed", "all"):
         raise ApiError.invalid("Issue", "state", value=state)
-    issues = [i for i in record["issues"].values() if not i["deleted"]]
-    if state != "all":
-        issues = [i for i in issues if i["state"] == state]
-    wanted = {name.strip().lower() for name in query.get("labels", "").split(",") if name.strip()}
-    if wanted:
-        names = {label["id"]: label["name"].lower() for label in record["labels"].values()}
-        issues = [i for i in issues if wanted <= {names.get(x) for x in i["labels"]}]
-    since = since_filter(call)
-    if since:
-        issues = [i for i in issues if i["updated_at"] >= since]
-    if "creator" in query:
-        issues = [i for i in issues if i["user"].lower() == query["creator"].lower()]
-    assignee = query.get("assignee")
-    if assignee == "none":
-        issues = [i for i in issues if not i["assignees"]]
-    elif assignee == "*":
-        issues = [i for i in issues if i["assignees"]]
-    elif assignee:
-        issues = [i for i in issues if assignee.lower() in {a.lower() for a in i["assignees"]}]
     sort = query.get("sort", "created")
     fields = {"created": "created_at", "updated": "updated_at", "comments": "comments"}
     if sort not in fields:
         raise ApiError.invalid("Issue", "sort", value=sort)
-    issues = ordered(issues, lambda i: (i[fields[sort]], i["number"]), call, "desc")
+    since = since_filter(call)
+
+    def compute() -> list[dict]:
+        issues = [i for i in record["issues"].values() if not i["deleted"]]
+        if state != "all":
+            issues = [i for i in issues if i["state"] == state]
+        if since:
+            issues = [i for i in issues if i["updated_at"] >= since]
+        if "creator" in query:
+            issues = [i for i in issues if i["user"].lower() == query["creator"].lower()]
+        assignee = query.get("assignee")
+        if assignee == "none":
+            issues = [i for i in issues if not i["assignees"]]
+        elif assignee == "*":
+            issues = [i for i in issues if i["assignees"]]
+        elif assignee:
+            issues = [i for i in issues if assignee.lower() in {a.lower() for a in i["assignees"]}]
+        wanted = {n.strip().lower() for n in query.get("labels", "").split(",") if n.strip()}
+        if wanted:
+            ids = {
+                label["id"]
+                for label in record["labels"].values()
+                if label["name"].lower() in wanted
+            }
+            if len(ids) < len(wanted):
+                return []
+            issues = [i for i in issues if all(x in i["labels"] for x in ids)]
+        return ordered(issues, lambda i: (i[fields[sort]], i["number"]), call, "desc")
+
+    issues = emu.listing(listing_key(call), compute)
     return paginate(emu, call, issues, lambda i: render.issue(emu, record, i))
 
 
@@ -208,11 +220,8 @@ def list_issue_comments(emu: Emulator, call: Call, owner: str, repo: str, number
     issue = find_issue(emu, call, record, number)
     since = since_filter(call)
     comments = [
-        c
-        for c in record["comments"].values()
-        if c["issue"] == issue["number"] and (since is None or c["updated_at"] >= since)
+        c for c in emu.issue_comments(record, issue) if since is None or c["updated_at"] >= since
     ]
-    comments.sort(key=lambda c: c["id"])
     return paginate(emu, call, comments, lambda c: render.comment(emu, record, c))
 
 
@@ -234,7 +243,7 @@ def create_comment(emu: Emulator, call: Call, owner: str, repo: str, number: str
         "created_at": now,
         "updated_at": now,
     }
-    record["comments"][str(comment["id"])] = comment
+    emu.add_comment(record, comment)
     issue["comments"] += 1
     issue["updated_at"] = now
     _notify_comment(emu, call, record, issue, comment, "created")
@@ -243,19 +252,58 @@ def create_comment(emu: Emulator, call: Call, owner: str, repo: str, number: str
 
 @router.route("GET", "/repos/{owner}/{repo}/issues/comments")
 def list_repo_comments(emu: Emulator, call: Call, owner: str, repo: str) -> Response:
+    """Comments of the repository's live issues, a page at a time from the kept orders."""
     record = find_repo(emu, owner, repo)
     sort = call.query.get("sort", "created")
     if sort not in ("created", "updated"):
         raise ApiError.invalid("IssueComment", "sort", value=sort)
+    direction = call.query.get("direction", "asc")
+    if direction not in ("asc", "desc"):
+        raise ApiError.invalid("IssueComment", "direction", value=direction)
     since = since_filter(call)
-    live = {n for n, issue in record["issues"].items() if not issue["deleted"]}
-    comments = [
-        c
-        for c in record["comments"].values()
-        if str(c["issue"]) in live and (since is None or c["updated_at"] >= since)
-    ]
-    comments = ordered(comments, lambda c: (c[f"{sort}_at"], c["id"]), call, "asc")
-    return paginate(emu, call, comments, lambda c: render.comment(emu, record, c))
+    index = emu.comment_index(record)
+
+    def deleted() -> list[int]:
+        return [i["number"] for i in record["issues"].values() if i["deleted"]]
+
+    gone = emu.listing((call.path.lower(), "deleted issues"), deleted)
+    if gone or (since and sort == "created"):
+        live = set(gone)
+
+        def compute() -> list:
+            return [
+                (c[f"{sort}_at"], c["id"])
+                for c in record["comments"].values()
+                if c["issue"] not in live and (since is None or c["updated_at"] >= since)
+            ]
+
+        keys = sorted(emu.listing(listing_key(call), compute))
+        window = _Window(keys, 0, direction == "desc")
+    else:
+        order = index.updated if sort == "updated" else index.created
+        start = bisect.bisect_left(order, (since,)) if since else 0
+        window = _Window(order, start, direction == "desc")
+    comments = record["comments"]
+    return paginate(
+        emu, call, window, lambda key: render.comment(emu, record, comments[str(key[1])])
+    )
+
+
+class _Window:
+    """``order[start:]``, reversed if ``descending``, sliced without copying the rest."""
+
+    def __init__(self, order: list, start: int, descending: bool):
+        self.order, self.start, self.descending = order, start, descending
+
+    def __len__(self) -> int:
+        return max(len(self.order) - self.start, 0)
+
+    def __getitem__(self, part: slice) -> list:
+        begin, end, _ = part.indices(len(self))
+        if not self.descending:
+            return self.order[self.start + begin : self.start + end]
+        top = len(self.order)
+        return self.order[top - end : top - begin][::-1] if end > begin else []
 
 
 COMMENT = "/repos/{owner}/{repo}/issues/comments/{comment_id:[0-9]+}"
@@ -275,7 +323,7 @@ def update_comment(emu: Emulator, call: Call, owner: str, repo: str, comment_id:
     if not text:
         raise ApiError.invalid("IssueComment", "body", "missing_field")
     previous = comment["body"]
-    comment.update(body=text, updated_at=emu.now_iso())
+    emu.edit_comment(record, comment, text)
     issue = record["issues"][str(comment["issue"])]
     _notify_comment(
         emu, call, record, issue, comment, "edited", changes={"body": {"from": previous}}
@@ -287,7 +335,7 @@ def update_comment(emu: Emulator, call: Call, owner: str, repo: str, comment_id:
 def delete_comment(emu: Emulator, call: Call, owner: str, repo: str, comment_id: str):
     record = find_repo(emu, owner, repo)
     comment = _comment(record, comment_id)
-    del record["comments"][comment_id]
+    emu.remove_comment(record, comment)
     issue = record["issues"][str(comment["issue"])]
     issue["comments"] -= 1
     _notify_comment(emu, call, record, issue, comment, "deleted")

@@ -17,6 +17,7 @@ from mentoring.emulator.api import (
     find_repo,
     git_author,
     json_object,
+    listing_key,
     move_branch,
     notify_issue,
     ordered,
@@ -116,23 +117,28 @@ def list_pulls(emu: Emulator, call: Call, owner: str, repo: str) -> Response:
     state = query.get("state", "open")
     if state not in ("open", "closed", "all"):
         raise ApiError.invalid("PullRequest", "state", value=state)
-    pulls = [i for i in record["issues"].values() if i["pull"] and not i["deleted"]]
-    if state != "all":
-        pulls = [i for i in pulls if i["state"] == state]
-    if "base" in query:
-        pulls = [i for i in pulls if i["pull"]["base_ref"] == query["base"]]
-    if "head" in query:
-        head_owner, _, head_ref = query["head"].rpartition(":")
-        pulls = [
-            i
-            for i in pulls
-            if i["pull"]["head_ref"] == head_ref
-            and (
-                not head_owner or i["pull"]["head_repo"].split("/")[0].lower() == head_owner.lower()
-            )
-        ]
-    field = "updated_at" if query.get("sort") == "updated" else "created_at"
-    pulls = ordered(pulls, lambda i: (i[field], i["number"]), call, "desc")
+
+    def compute() -> list[dict]:
+        pulls = [i for i in record["issues"].values() if i["pull"] and not i["deleted"]]
+        if state != "all":
+            pulls = [i for i in pulls if i["state"] == state]
+        if "base" in query:
+            pulls = [i for i in pulls if i["pull"]["base_ref"] == query["base"]]
+        if "head" in query:
+            head_owner, _, head_ref = query["head"].rpartition(":")
+            pulls = [
+                i
+                for i in pulls
+                if i["pull"]["head_ref"] == head_ref
+                and (
+                    not head_owner
+                    or i["pull"]["head_repo"].split("/")[0].lower() == head_owner.lower()
+                )
+            ]
+        field = "updated_at" if query.get("sort") == "updated" else "created_at"
+        return ordered(pulls, lambda i: (i[field], i["number"]), call, "desc")
+
+    pulls = emu.listing(listing_key(call), compute)
     return paginate(emu, call, pulls, lambda i: render_pull(emu, record, i))
 
 

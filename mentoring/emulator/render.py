@@ -58,6 +58,15 @@ def user(emu: Emulator, login: str | None) -> dict | None:
 
 
 def _simple_user(emu: Emulator, record: dict) -> dict:
+    """The simple-user shape, made once per account (its fields never change)."""
+    key = (record["id"], emu.base_url)
+    shape = emu.shapes.get(key)
+    if shape is None:
+        shape = emu.shapes[key] = _make_simple_user(emu, record)
+    return dict(shape)
+
+
+def _make_simple_user(emu: Emulator, record: dict) -> dict:
     login, base = record["login"], emu.base_url
     url = f"{api_root(emu)}/users/{quote(login, safe='')}"
     is_bot = record["type"] == "Bot"
@@ -127,9 +136,12 @@ def repository(emu: Emulator, repo: dict, permissions: dict | None = None) -> di
     """A repository (the full shape ``GET /repos/{o}/{r}`` answers; nested copies too)."""
     api, html = _repo_urls(emu, repo)
     full = emu.full_name(repo)
-    open_count = sum(
-        1 for i in repo["issues"].values() if i["state"] == "open" and not i["deleted"]
-    )
+    open_count = emu.listing(
+        ("open issues", full.lower()),
+        lambda: [
+            sum(1 for i in repo["issues"].values() if i["state"] == "open" and not i["deleted"])
+        ],
+    )[0]
     host = emu.base_url.split("://", 1)[-1]
     shape = {
         "id": repo["id"],

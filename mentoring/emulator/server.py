@@ -12,6 +12,7 @@ are left out of the request log.
 
 from __future__ import annotations
 
+import email.utils
 import http
 import itertools
 import json
@@ -26,7 +27,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from mentoring.emulator import accounts, contents, issues, pulls, render
 from mentoring.emulator.api import ApiError, Call, Identity, Response, Router, dispatch, json_object
-from mentoring.emulator.state import BOT_LOGIN, RATE_LIMIT, Emulator, parse_iso
+from mentoring.emulator.state import BOT_LOGIN, Emulator, parse_iso
 
 GITHUB_ROUTERS = (accounts.router, issues.router, pulls.router, contents.router)
 SECONDARY_RATE_LIMIT = (
@@ -111,15 +112,19 @@ def _answer_api(emu, method, split, prefix: str, raw: bytes, authorization: str 
     call = Call(method, path, pairs, None, Identity(None), rate)
     refusal = _prepare(emu, call, token, raw)
     fault = emu.take_fault(method, path)
-    if fault is not None and not fault["apply"]:
+    if refusal is None and rate["exceeded"]:
+        response = _rate_limited(call)
+    elif fault is not None and not fault["apply"]:
         response = _fault_response(fault)
     else:
         response = refusal or dispatch(emu, call, GITHUB_ROUTERS)
         if fault is not None:
             response = _fault_response(fault)
+        if method != "GET":
+            emu.changed()
     response.headers.update(
         {
-            "X-RateLimit-Limit": str(RATE_LIMIT),
+            "X-RateLimit-Limit": str(rate["limit"]),
             "X-RateLimit-Remaining": str(rate["remaining"]),
             "X-RateLimit-Reset": str(rate["reset"]),
             "X-RateLimit-Used": str(rate["used"]),
@@ -138,6 +143,19 @@ def _answer_api(emu, method, split, prefix: str, raw: bytes, authorization: str 
         }
     )
     return response
+
+
+def _rate_limited(call: Call) -> Response:
+    """GitHub's answer once a token has used its hour's requests: 403, or 429 for
+    anonymous callers, with the message PyGithub recognises as the primary limit."""
+    who = "installation ID 1" if call.actor.is_bot else f"user ID {call.actor.login}"
+    if call.actor.login is None:
+        return ApiError(429, "API rate limit exceeded for 127.0.0.1.").response()
+    message = (
+        f"API rate limit exceeded for {who}. If you reach out to GitHub Support for help, "
+        "please include the request ID."
+    )
+    return ApiError(403, message).response()
 
 
 def _prepare(emu: Emulator, call: Call, token: str | None, raw: bytes) -> Response | None:
@@ -208,6 +226,19 @@ def set_clock(emu: Emulator, call: Call) -> Response:
     return get_clock(emu, call)
 
 
+@admin.route("GET", "/_emulator/rate-limit")
+def get_rate_limit(emu: Emulator, call: Call) -> Response:
+    return Response(200, {"limit": emu.rate_limit})
+
+
+@admin.route("POST", "/_emulator/rate-limit")
+def set_rate_limit(emu: Emulator, call: Call) -> Response:
+    """``{"limit": 1000}``: requests an hour per token; every token's hour starts afresh."""
+    limit = json_object(call).get("limit")
+    _admin_action(emu.set_rate_limit, limit)
+    return get_rate_limit(emu, call)
+
+
 @admin.route("GET", "/_emulator/state")
 def get_state(emu: Emulator, call: Call) -> Response:
     return Response(200, emu.snapshot())
@@ -271,7 +302,10 @@ def answer_admin(emu: Emulator, method: str, target: str, raw: bytes) -> Respons
         call.body = json.loads(raw) if raw.strip() else None
     except ValueError:
         return ApiError(400, "Problems parsing JSON").response()
-    return dispatch(emu, call, (admin,))
+    response = dispatch(emu, call, (admin,))
+    if method != "GET":
+        emu.changed()
+    return response
 
 
 # ------------------------------------------------------------------------ HTTP server
@@ -279,7 +313,8 @@ def answer_admin(emu: Emulator, method: str, target: str, raw: bytes) -> Respons
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go out in two writes: don't wait 40 ms
+    disable_nagle_algorithm = True
+    wbufsize = 1 << 16  # headers and body leave in one write (flushed after each request)
     server_version = "GitHub.com-emulator"
     server: _HTTPServer
 
@@ -319,6 +354,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(payload)
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header, from the emulator's clock (pinned or real), as GitHub sends it."""
+        if timestamp is None:
+            timestamp = self.server.emulator.now().timestamp()
+        return email.utils.formatdate(timestamp, usegmt=True)
 
     def log_message(self, format: str, *args) -> None:
         """Quiet: ``GET /_emulator/log`` is the request log."""
@@ -376,6 +417,7 @@ class EmulatorServer:
         state_file: str | os.PathLike | None = None,
         seed_dir: str | os.PathLike | None = None,
         events_dir: str | os.PathLike | None = None,
+        rate_limit: int | None = None,
     ) -> None:
         self.port = port
         self.state_file = state_file
@@ -384,6 +426,8 @@ class EmulatorServer:
             self.state = Emulator.load(state_file)
         else:
             self.state = Emulator(seed_dir=seed_dir)
+        if rate_limit is not None:
+            self.state.set_rate_limit(rate_limit)
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
 

@@ -4,10 +4,17 @@ Everything that describes GitHub lives in one JSON-serialisable dict (``Emulator
 so it can be dumped, saved and loaded as is. The request log, the fault queue and the
 rate-limit counters are runtime diagnostics and are not saved. ``Emulator.mutex`` guards
 every access; the HTTP server holds it for the whole of each request.
+
+Listings cost time in proportion to the page they return, not to the repository:
+each repository's comments are kept in ``updated_at`` and ``created_at`` order and by
+issue (``CommentIndex``, built on first use and updated by every change made through
+the emulator), and a filtered, sorted listing is kept between the requests for its
+pages until something changes (``Emulator.version``).
 """
 
 from __future__ import annotations
 
+import bisect
 import copy
 import json
 import os
@@ -25,8 +32,9 @@ STATE_FORMAT = 1
 DEFAULT_BRANCH = "main"
 SKIPPED_SEED_DIRS = frozenset({".git", ".venv", "__pycache__", "node_modules"})
 MAX_SEED_FILE_BYTES = 1 << 20
-RATE_LIMIT = 1000
+RATE_LIMIT = 1000  # GITHUB_TOKEN's requests an hour per repository; see set_rate_limit
 RATE_WINDOW_SECONDS = 3600
+LISTINGS_KEPT = 16
 FAULT_KEYS = frozenset({"method", "path", "status", "retry_after", "count", "apply", "message"})
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
@@ -40,6 +48,44 @@ def parse_iso(text: str) -> datetime:
     """Read an ISO 8601 timestamp; one without a zone is taken as UTC."""
     moment = datetime.fromisoformat(text)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class CommentIndex:
+    """One repository's comments in ``(updated_at, id)`` and ``(created_at, id)`` order, and
+    each issue's comment ids in order: what the listings page through."""
+
+    def __init__(self, comments: dict[str, dict]):
+        values = comments.values()
+        self.updated = sorted((c["updated_at"], c["id"]) for c in values)
+        self.created = sorted((c["created_at"], c["id"]) for c in values)
+        self.by_issue: dict[int, list[int]] = {}
+        for c in sorted(values, key=lambda c: c["id"]):
+            self.by_issue.setdefault(c["issue"], []).append(c["id"])
+        self.size = len(comments)
+
+    def add(self, comment: dict) -> None:
+        bisect.insort(self.updated, (comment["updated_at"], comment["id"]))
+        bisect.insort(self.created, (comment["created_at"], comment["id"]))
+        bisect.insort(self.by_issue.setdefault(comment["issue"], []), comment["id"])
+        self.size += 1
+
+    def remove(self, comment: dict) -> None:
+        _discard(self.updated, (comment["updated_at"], comment["id"]))
+        _discard(self.created, (comment["created_at"], comment["id"]))
+        _discard(self.by_issue.get(comment["issue"], []), comment["id"])
+        self.size -= 1
+
+    def touch(self, comment: dict, updated_at: str) -> None:
+        """Move ``comment`` to its new place in the ``updated_at`` order and set the field."""
+        _discard(self.updated, (comment["updated_at"], comment["id"]))
+        comment["updated_at"] = updated_at
+        bisect.insort(self.updated, (updated_at, comment["id"]))
+
+
+def _discard(items: list, item) -> None:
+    at = bisect.bisect_left(items, item)
+    if at < len(items) and items[at] == item:
+        del items[at]
 
 
 def read_seed(seed_dir: str | os.PathLike) -> dict[str, bytes]:
@@ -64,6 +110,11 @@ class Emulator:
         self._log: list[dict] = []
         self._faults: list[dict] = []
         self._rate: dict[str, dict] = {}
+        self.rate_limit = RATE_LIMIT
+        self.version = 0  # bumped by every change: kept listings are valid while it stands
+        self._listings: dict[tuple, list] = {}
+        self._comment_indexes: dict[str, CommentIndex] = {}
+        self.shapes: dict[tuple, dict] = {}  # rendered shapes that never change (users)
         if data is None:
             data = self._fresh_data()
         elif data.get("format") != STATE_FORMAT:
@@ -172,6 +223,7 @@ class Emulator:
         """Delete an account: its issues and comments show ``user: null`` (GitHub's ghost)."""
         with self.mutex:
             self.user(login)["deleted"] = True
+            self.changed()
 
     # ---------------------------------------------------------------- repositories
 
@@ -220,6 +272,7 @@ class Emulator:
         """From now on only the owner and these logins are assignable (plus per-issue people)."""
         with self.mutex:
             self.repo(repo)["collaborators"] = [self.user(login)["login"] for login in logins]
+            self.changed()
 
     def association(self, repo: dict, login: str | None) -> str:
         """``author_association`` of ``login`` in ``repo``."""
@@ -240,11 +293,56 @@ class Emulator:
         if issue is None:
             return False
         people = {issue["user"].lower()} | {
-            comment["user"].lower()
-            for comment in repo["comments"].values()
-            if comment["issue"] == issue["number"]
+            (comment["user"] or "").lower() for comment in self.issue_comments(repo, issue)
         }
         return login.lower() in people
+
+    # ------------------------------------------------------------- indexes, listings
+
+    def changed(self) -> None:
+        """Something changed: listings kept for their next pages are computed afresh."""
+        self.version += 1
+        self._listings.clear()
+
+    def listing(self, key: tuple, compute) -> list:
+        """The result of ``compute()`` for a listing's query, kept while nothing changes,
+        so that reading a listing page by page sorts and filters it once."""
+        found = self._listings.get(key)
+        if found is None:
+            if len(self._listings) >= LISTINGS_KEPT:
+                self._listings.clear()
+            found = self._listings[key] = compute()
+        return found
+
+    def comment_index(self, repo: dict) -> CommentIndex:
+        """The repository's comment orders, rebuilt if its comments were changed directly."""
+        key = self.full_name(repo).lower()
+        index = self._comment_indexes.get(key)
+        if index is None or index.size != len(repo["comments"]):
+            index = self._comment_indexes[key] = CommentIndex(repo["comments"])
+        return index
+
+    def issue_comments(self, repo: dict, issue: dict) -> list[dict]:
+        """The issue's comments, oldest first."""
+        ids = self.comment_index(repo).by_issue.get(issue["number"], ())
+        return [repo["comments"][str(i)] for i in ids]
+
+    def add_comment(self, repo: dict, comment: dict) -> None:
+        index = self.comment_index(repo)
+        repo["comments"][str(comment["id"])] = comment
+        index.add(comment)
+        self.changed()
+
+    def edit_comment(self, repo: dict, comment: dict, body: str) -> None:
+        self.comment_index(repo).touch(comment, self.now_iso())
+        comment["body"] = body
+        self.changed()
+
+    def remove_comment(self, repo: dict, comment: dict) -> None:
+        index = self.comment_index(repo)
+        del repo["comments"][str(comment["id"])]
+        index.remove(comment)
+        self.changed()
 
     # ---------------------------------------------------------------------- issues
 
@@ -307,11 +405,13 @@ class Emulator:
             record, issue = self._existing_issue(repo, number)
             issue.update(locked=True, active_lock_reason=reason)
             self.add_issue_event(issue, "locked", record["owner"], lock_reason=reason)
+            self.changed()
 
     def delete_issue(self, repo: str, number: int) -> None:
         """Delete an issue: its URL then answers 410 Gone."""
         with self.mutex:
             self._existing_issue(repo, number)[1]["deleted"] = True
+            self.changed()
 
     def transfer_issue(self, repo: str, number: int, to_repo: str) -> int:
         """Move an issue and its comments to ``to_repo``; the old URL answers 301.
@@ -350,10 +450,13 @@ class Emulator:
                 )["id"]
                 for label_id in issue["labels"]
             ]
-            for key, comment in list(source["comments"].items()):
-                if comment["issue"] == number:
-                    comment["issue"] = moved["number"]
-                    target["comments"][key] = source["comments"].pop(key)
+            for comment in self.issue_comments(source, issue):
+                comment["issue"] = moved["number"]
+                key = str(comment["id"])
+                target["comments"][key] = source["comments"].pop(key)
+            for record in (source, target):
+                self._comment_indexes.pop(self.full_name(record).lower(), None)
+            self.changed()
             del source["issues"][str(number)]
             source["moved"][str(number)] = [self.full_name(target), moved["number"]]
             moved["updated_at"] = self.now_iso()
@@ -445,18 +548,35 @@ class Emulator:
             self.data["events"] = []
             return drained
 
+    def set_rate_limit(self, limit: int) -> None:
+        """Allow ``limit`` requests an hour per token, every token's window starting afresh."""
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+            raise ValueError("the limit must be a whole number of at least 0")
+        with self.mutex:
+            self.rate_limit = limit
+            self._rate.clear()
+
     def count_request(self, token_key: str, counted: bool) -> dict:
-        """Rate-limit figures for a token after this request, in real (wall-clock) time."""
-        now = int(time.time())
+        """Rate-limit figures for a token after this request.
+
+        A token's window is an hour of the emulator's clock (simulated days each get
+        their own); ``reset`` is given in real epoch seconds, as many seconds ahead as
+        are left in the window, so that a client's wait works out right. ``exceeded``
+        says the request is over the limit and must be refused.
+        """
+        now = self.now().timestamp()
         window = self._rate.get(token_key)
-        if window is None or now >= window["reset"]:
-            window = {"used": 0, "reset": now + RATE_WINDOW_SECONDS}
+        if window is None or now >= window["reset"] or now < window["start"]:
+            window = {"used": 0, "start": now, "reset": now + RATE_WINDOW_SECONDS}
             self._rate[token_key] = window
-        if counted:
+        exceeded = counted and window["used"] >= self.rate_limit
+        if counted and not exceeded:
             window["used"] += 1
+        left = max(int(window["reset"] - now), 0)
         return {
-            "limit": RATE_LIMIT,
+            "limit": self.rate_limit,
             "used": window["used"],
-            "remaining": max(RATE_LIMIT - window["used"], 0),
-            "reset": window["reset"],
+            "remaining": max(self.rate_limit - window["used"], 0),
+            "reset": int(time.time()) + left,
+            "exceeded": exceeded,
         }
