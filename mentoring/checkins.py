@@ -149,6 +149,10 @@ def plan_issue(
         return Plan.ignore("closed: nothing is scheduled", number)
     if m is None:
         return Plan.ignore("no status card yet: nothing is scheduled", number)
+    if m.cohort and program.cohorts:  # a cohort keeps its own dates (cohort_steps.py)
+        from mentoring import cohort_steps
+
+        return cohort_steps.plan_issue(issue, m, program, messages, today)
     comments = tuple(sorted(issue.comments, key=lambda c: c.id))
     posts: list[PostComment] = []
     notes: list[tuple[int, str]] = []

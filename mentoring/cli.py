@@ -423,10 +423,27 @@ def graduation_entry(app: App, issue: int, today: date | None) -> int:
 @click.option("--since", type=DATE, default=None, help="Only applications from this date.")
 @click.option("--until", type=DATE, default=None, help="Only applications up to this date.")
 @click.option("--today", type=DATE, default=None, help="Act as if today were this date.")
+@click.option(
+    "--cohort",
+    "cohort_id",
+    default=None,
+    help="The summary report of this cohort of cohorts.yml: funnel, activity, retention.",
+)
 @click.pass_obj
 @user_errors
-def report(app: App, fmt: str, since: date | None, until: date | None, today: date | None) -> int:
+def report(
+    app: App,
+    fmt: str,
+    since: date | None,
+    until: date | None,
+    today: date | None,
+    cohort_id: str | None,
+) -> int:
     """Program statistics from the repository alone: pairing, graduation, retention."""
+    if cohort_id is not None:
+        from mentoring.cohort_report_run import run as cohort_run
+
+        return cohort_run(app, cohort_id, fmt, _today(today))
     from mentoring.report_run import run
 
     return run(app, fmt, since, until, today)
@@ -456,9 +473,21 @@ def report(app: App, fmt: str, since: date | None, until: date | None, today: da
     default=None,
     help="Save the emulator state to FILE, to explore with `mentoring emulator --state FILE`.",
 )
+@click.option(
+    "--program",
+    "kind",
+    type=click.Choice(["open", "cohort"]),
+    default="open",
+    show_default=True,
+    help="open: mentorships start when a mentor is paired; cohort: two rounds of a "
+    "cohort (window, contribution period, selection, 10 weeks, the end), printing "
+    "the weekly reports and the summary reports (--months and --keep-state do not apply).",
+)
 @click.pass_obj
 @user_errors
-def demo(app: App, months: int, applicants: int, seed: int, keep_state: str | None) -> int:
+def demo(
+    app: App, months: int, applicants: int, seed: int, keep_state: str | None, kind: str
+) -> int:
     """Run a whole mentoring program on the built-in emulator: no token, no network.
 
     Applications arrive, coordinators pair mentors, the nightly pass runs every
@@ -467,6 +496,10 @@ def demo(app: App, months: int, applicants: int, seed: int, keep_state: str | No
     report. The demo uses its own example program (--root is not read); the
     repository is --repo, else $GITHUB_REPOSITORY, else demo-org/mentoring.
     """
+    if kind == "cohort":  # --months and --keep-state do not apply: two rounds, a year
+        from mentoring.cohort_demo import run as cohort_demo
+
+        return cohort_demo(app, applicants=min(applicants, 16), seed=seed)
     from mentoring.demo import run
 
     return run(app, months=months, applicants=applicants, seed=seed, keep_state=keep_state)

@@ -221,6 +221,14 @@ APPROVE_MODES = ("pull-request", "comment")
 
 
 @dataclass(frozen=True)
+class Activity:
+    """Where contributions are counted (cohorts' success criteria): ``owner/name`` repositories."""
+
+    repositories: tuple[str, ...]
+    max_review_reads: int = 200
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything in .github/mentoring.yml, with defaults filled in."""
 
@@ -234,6 +242,7 @@ class Settings:
     writes: Writes
     retention: Retention | None
     form: FormSettings = field(default_factory=lambda: _DEFAULT_FORM_SETTINGS)
+    activity: Activity | None = None
     budget: Budget = Budget(reserve=200)
     mentors: MentorSettings = MentorSettings()
 
@@ -274,6 +283,7 @@ class Program:
     participants: tuple[Participant, ...]
     layout: Layout = Layout()
     form: Form = DEFAULT_FORM
+    cohorts: tuple = ()  # cohorts.Cohort, from cohorts.yml (empty: no cohorts)
 
     def role(self, role_id: str | None) -> Role | None:
         """The role with this id (case-insensitive), or None."""
@@ -554,6 +564,7 @@ _SETTINGS_KEYS = (
     "retention",
     "form",
     "budget",
+    "activity",
     "mentors",
 )
 _PREFIX_LABELS = ("role_prefix", "status_prefix")
@@ -582,12 +593,15 @@ def _parse_settings(loaded: Loaded) -> tuple[Settings | None, list[Problem]]:
         "writes": _writes(reader, top),
     }
     retention = _retention(reader, top)
+    activity = _activity(reader, top)
     values["form"] = _form(reader, top)
     budget = _budget(reader, top)
     mentors = _mentor_settings(reader, top)
     if reader.problems or not _all_present(*values.values(), budget, mentors):
         return None, reader.problems
-    settings = Settings(**values, retention=retention, budget=budget, mentors=mentors)
+    settings = Settings(
+        **values, retention=retention, activity=activity, budget=budget, mentors=mentors
+    )
     return settings, reader.problems
 
 
@@ -798,6 +812,28 @@ def _form(reader: _Reader, top: dict) -> FormSettings | None:
     if ids["name"] is None or name is None:
         return None
     return FormSettings(name, FormFields(**ids))
+
+
+def _activity(reader: _Reader, top: dict) -> Activity | None:
+    """The ``activity`` section: the repositories where cohorts' contributions are counted."""
+    value = top.get("activity")
+    if value is None:
+        return None
+    section = reader.mapping(
+        value, ("activity",), required=("repositories",), optional=("max_review_reads",)
+    )
+    if section is None:
+        return None
+    path = ("activity", "repositories")
+    repositories = []
+    for index, name in enumerate(reader.sequence(section.get("repositories", []), path)):
+        if isinstance(name, str) and _REPOSITORY_RE.fullmatch(name):
+            repositories.append(name)
+        else:
+            shown = repr(name) if isinstance(name, str) else _describe(name)
+            reader.problem((*path, index), f"expected a repository like 'owner/name', got {shown}")
+    most = reader.optional(section, "max_review_reads", 200, reader.integer, ("activity",))
+    return Activity(tuple(repositories), most) if most is not None else None
 
 
 # --------------------------------------------------------------------------- roles.yml
@@ -1275,9 +1311,24 @@ def load_program(
         )
         problems += found
 
+    cohorts = _cohorts(root, problems, list(roles.role_ids) or None)
     if problems or settings is None:
         raise ProgramError(_in_reading_order(problems))
-    return Program(root, roles.coordinators, roles.roles, settings, graduates, layout, application)
+    return Program(
+        root, roles.coordinators, roles.roles, settings, graduates, layout, application, cohorts
+    )
+
+
+def _cohorts(root: Path, problems: list[Problem], role_ids: list[str] | None) -> tuple:
+    """cohorts.yml, when the program has one (see cohorts.py)."""
+    from mentoring import cohorts
+
+    loaded = _read(root, cohorts.COHORTS_FILE, problems, required=False)
+    if loaded is None:
+        return ()
+    found, more = cohorts.parse(loaded, role_ids)
+    problems += more
+    return found
 
 
 def _read(root: Path, filename: str, problems: list[Problem], *, required: bool) -> Loaded | None:

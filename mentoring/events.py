@@ -158,8 +158,13 @@ def decide(
     # Look-ups for the logins every unanswered /mentor names, bounded: the rest wait.
     named = pairing.logins_pending(issue, m, program)[:MAX_LOOKUPS]
     can = {lower(x) for x in named if gateway.can_be_assigned(x)}
+    extra: dict[str, Any] = {}
+    if program.cohorts and pairing.selects_pending(issue, m, program):
+        from mentoring import cohort_run  # seats: the other applications' cards, one listing
+
+        extra["cohort_cards"] = cohort_run.cards(gateway, program)
     second = pairing.reconcile(
-        issue, m, program, messages, today, assignable=can, handbooks=books, checked=named
+        issue, m, program, messages, today, assignable=can, handbooks=books, checked=named, **extra
     )
     why = pairing.not_a_mentor(_login(payload.get("assignee")), m, program)
     if name == "issues" and action == "assigned" and why is not None:

@@ -21,6 +21,7 @@ options and nothing else (``mentoring sync-form``).
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import functools
 import json
 import os
@@ -552,7 +553,7 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def sync(app: Any, check: bool) -> int:
+def sync(app: Any, check: bool, today: Any = None) -> int:
     """`mentoring sync-form`: bring the role options in line with roles.yml (or, with
     ``check``, only say whether they are); exit 1 when ``check`` finds drift.
 
@@ -586,6 +587,15 @@ def sync(app: Any, check: bool) -> int:
         raise MentoringError(f"{where} is not UTF-8 text — save it as UTF-8") from None
     wanted = options(program.roles)
     new = rewrite(text, wanted, role_id, where)
+    if program.cohorts:  # the cohort dropdown, if the form has one: the cohorts open today
+        from mentoring import cohorts
+
+        day = today or datetime.date.today()  # `mentoring sync-form` on the day it runs
+        new = cohorts.sync_form_text(new, program.cohorts, day, where)
+        if new != text and rewrite(text, wanted, role_id, where) == text:
+            click.echo(f"{where}: the cohort options differ from the cohorts open today.")
+            if check:
+                return 1
     if new == text:
         click.echo(f"{where}: the role options match roles.yml.")
         return 0

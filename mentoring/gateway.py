@@ -158,6 +158,13 @@ def _dt(value: Any) -> datetime | None:
     return value
 
 
+def _dt_text(value: Any) -> datetime:
+    """A timestamp of GitHub's JSON (``2026-01-05T09:30:00Z``) as an aware datetime."""
+    if not value:
+        return datetime.min.replace(tzinfo=UTC)
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
 def _login(user: Any) -> str | None:
     return None if user is None else user.login
 
@@ -565,6 +572,58 @@ class Gateway:
         return self._guard(
             lambda: [r.raw_data for r in self._repo.get_pull(number).get_reviews()], number=number
         )
+
+    # ---------------------------------------------------------------- activity (cohorts)
+
+    def activity_listing(
+        self, repo: str, kind: str, since: datetime
+    ) -> tuple[list[dict[str, Any]], int]:
+        """One repository-wide listing of ``repo`` since ``since``, 100 a page, as GitHub's JSON,
+        and the number of requests it took.
+
+        ``pulls``: every pull request, most recently updated first, read until one
+        updated before ``since`` (the pulls listing has no ``since``); ``issues``: issues
+        and pull requests updated since; ``comments``: issue comments updated since;
+        ``review-comments``: review comments on lines updated since.
+        """
+        source = self._gh.get_repo(repo)
+        if kind == "pulls":
+            listing = source.get_pulls(state="all", sort="updated", direction="desc")
+        elif kind == "issues":
+            listing = source.get_issues(state="all", since=since, sort="updated", direction="asc")
+        elif kind == "comments":
+            listing = source.get_issues_comments(sort="updated", direction="asc", since=since)
+        elif kind == "review-comments":
+            listing = source.get_pulls_comments(sort="updated", direction="asc", since=since)
+        else:  # pragma: no cover - a programming error
+            raise ValueError(kind)
+
+        def read() -> tuple[list[dict[str, Any]], int]:
+            found: list[dict[str, Any]] = []
+            requests_made = 0
+            page = 0
+            while True:
+                items = listing.get_page(page)
+                requests_made += 1
+                raw = [item._rawData for item in items]  # no per-item completion GETs
+                if kind == "pulls":
+                    fresh = [x for x in raw if _dt_text(x.get("updated_at")) >= since]
+                    found += fresh
+                    if len(fresh) < len(raw):
+                        break
+                else:
+                    found += raw
+                if len(items) < PER_PAGE:
+                    break
+                page += 1
+            return found, requests_made
+
+        return self._guard(read)
+
+    def pull_reviews_of(self, repo: str, number: int) -> list[dict[str, Any]]:
+        """The reviews of one pull request of ``repo`` (one request: a first page of 100)."""
+        pull = self._gh.get_repo(repo).get_pull(number)  # lazy: no request of its own
+        return self._guard(lambda: [r._rawData for r in pull.get_reviews().get_page(0)])
 
     def _guard(self, read: Callable[[], Any], number: int | None = None) -> Any:
         """Run a read, turning GitHub's answers into clear errors for the user; with a

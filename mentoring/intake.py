@@ -293,6 +293,11 @@ def _check(
         return Step(new, tuple(_comment_write(issue, program, NEEDS_INFO, body)))
     new = base.moved("waiting", today, role=role.id if role else base.role, mentee=issue.author)
     writes: list[Write] = []
+    if program.cohorts:  # the application's cohort, or one kind word on the windows
+        from mentoring import cohort_steps
+
+        new, said = cohort_steps.at_intake(issue, new, program, messages, today)
+        writes += said
     if markers.latest(issue.comments, program.settings.bot_login, NEEDS_INFO) is not None:
         writes += _comment_write(issue, program, NEEDS_INFO, messages.render("needs-info-done"))
     return (

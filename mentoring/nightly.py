@@ -110,6 +110,7 @@ class Snapshot:
     checked: frozenset[str] = frozenset()  # logins whose assignability was looked up
     assignable: frozenset[str] = frozenset()  # ... and which of them can be assigned
     handbooks: tuple[str, str] = ("", "")
+    cohort_cards: tuple[Mentorship, ...] | None = None  # for /select's seats (cohorts only)
 
     def mentorship(self, number: int) -> Mentorship | None:
         return self.mentorships.get(number)
@@ -342,12 +343,20 @@ def _lookups(gateway: Gateway, program: Program, snapshot: Snapshot) -> Snapshot
             continue
         checked.add(lower(login))
     books = pairing.handbook_links(program, gateway.target.server_url, gateway.target.repo)
+    cards = None
+    if program.cohorts and any(
+        pairing.selects_pending(i, snapshot.mentorship(i.number), program) for i in snapshot.issues
+    ):  # an unanswered /select: the seats taken, from one listing (cohort_run.py)
+        from mentoring import cohort_run
+
+        cards = tuple(cohort_run.cards(gateway, program))
     return dataclasses.replace(
         snapshot,
         load=intake.mentor_load(snapshot.issues, program),
         checked=frozenset(checked),
         assignable=frozenset(can),
         handbooks=books,
+        cohort_cards=cards,
     )
 
 
@@ -381,7 +390,7 @@ def level_plan(
     second = pairing.reconcile(
         issue, first.state, program, messages, today,
         assignable=snapshot.assignable, handbooks=snapshot.handbooks,
-        since=since, checked=snapshot.checked,
+        since=since, checked=snapshot.checked, cohort_cards=snapshot.cohort_cards,
     )  # fmt: skip
     step = first.then(second)
     assert step.state is not None
@@ -577,6 +586,13 @@ def one_pass(gateway: Gateway, program: Program, messages: Messages, today: date
             refresh_dashboard(gateway, program, messages, snapshot, plans, side)
         except OutOfBudget:
             gateway.stopped = "dashboard"
+    if gateway.stopped is None and program.cohorts:  # tracking issues, weekly reports
+        from mentoring import cohort_nightly
+
+        try:
+            cohort_nightly.run(gateway, program, messages, snapshot, today)
+        except OutOfBudget:
+            gateway.stopped = "cohorts"
     return snapshot
 
 

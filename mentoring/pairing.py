@@ -42,8 +42,13 @@ WHO = {
     "ready": ("coordinators", "mentors"),
     "role": ("coordinators",),
     "help": ("everyone",),
+    # Cohorts (cohort_steps.py): selection and the end; only programs with cohorts.yml.
+    "select": ("coordinators", "role-mentors"),
+    "waitlist": ("coordinators", "role-mentors"),
+    "extend": ("coordinators",),
 }
-COMMANDS = tuple(WHO)
+COHORT_COMMANDS = ("select", "waitlist", "extend")  # commands only where cohorts.yml exists
+COMMANDS = tuple(name for name in WHO if name not in COHORT_COMMANDS)
 MAX_COMMANDS = 10  # per comment; the rest are ignored (and said so in the run's notes)
 
 _LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
@@ -84,6 +89,11 @@ def commands(body: str | None, names: Iterable[str] | None = None) -> list[Comma
             args = (match.group("args") or "").strip()
             found.append(Command(match.group("name").lower(), args, number))
     return found
+
+
+def for_program(found: list[Command], program: Program) -> list[Command]:
+    """The commands this program knows: the cohort commands only with cohorts.yml."""
+    return [c for c in found if program.cohorts or c.name not in COHORT_COMMANDS]
 
 
 def logins_named(body: str | None) -> list[str]:
@@ -138,7 +148,7 @@ def _pair(m: Mentorship, logins: Iterable[str], today: date) -> Mentorship:
     if not new:
         return m
     mentors = m.mentors + new
-    if m.status == "waiting":
+    if m.status == "waiting" and not m.cohort:  # a cohort's start is its announcement's
         return m.moved(
             "active", today, mentors=mentors, started=today, checkin=0, paused_until=None
         )
@@ -302,7 +312,19 @@ def may(command: str, login: str, m: Mentorship, program: Program) -> bool:
         or ("coordinators" in who and program.is_coordinator(login))
         or ("mentors" in who and m.is_mentor(login))
         or ("mentee" in who and m.is_mentee(login))
+        or ("role-mentors" in who and _role_mentor_selects(login, m, program))
     )
+
+
+def _role_mentor_selects(login: str, m: Mentorship, program: Program) -> bool:
+    """A mentor of the application's role, in a cohort whose ``mentors_select`` is on."""
+    from mentoring import cohorts  # a sibling feature; imported when needed
+
+    cohort = cohorts.by_id(program.cohorts, m.cohort)
+    role = program.role(m.role)
+    if cohort is None or not cohort.mentors_select or role is None:
+        return False
+    return any(same_login(x.login, login) for x in role.mentors)
 
 
 def on_comment(
@@ -315,11 +337,13 @@ def on_comment(
     *,
     assignable: Iterable[str],
     handbooks: tuple[str, str],
+    cohort_cards: Iterable[Mentorship] = (),
 ) -> Step:
     """Carry out the slash commands of a comment and reply once.
 
     A command is carried out as of the day it was written (``/pause`` pauses from
     then, the history records that day); a reply made on a later day says so.
+    ``cohort_cards`` are the other applications' states, for the seats ``/select`` counts.
     """
     n = issue.number
     if comment is None:
@@ -328,7 +352,7 @@ def on_comment(
         return Step(current).note(n, "comment by a deleted account: ignored")
     if is_bot(comment.author, program):
         return Step(current).note(n, f"comment by a bot ({comment.author}): ignored")
-    found = commands(comment.body)
+    found = for_program(commands(comment.body), program)
     if not found:
         return Step(current).note(n, "no command in the comment")
     if current is None:
@@ -338,6 +362,7 @@ def on_comment(
     can = {lower(x) for x in assignable}
     given = min(today, comment.created_at.date())
     run = _Run(issue, comment.author, program, messages, given, can, current)
+    run.cohort_cards = tuple(cohort_cards)  # type: ignore[attr-defined]
     if given < today:
         run.say("command-given", given=given.isoformat())
     if len(found) > MAX_COMMANDS:
@@ -505,7 +530,8 @@ def _role(run: _Run, command: Command) -> None:
 
 
 def _help(run: _Run, command: Command) -> None:
-    run.say("help", coordinators=[c.login for c in run.program.coordinators])
+    coordinators = [c.login for c in run.program.coordinators]
+    run.say("help", coordinators=coordinators, cohorts=bool(run.program.cohorts))
 
 
 HANDLERS = {
@@ -517,7 +543,25 @@ HANDLERS = {
     "ready": _ready,
     "role": _role,
     "help": _help,
+    "select": lambda run, command: _cohort_command("select", run, command),
+    "waitlist": lambda run, command: _cohort_command("waitlist", run, command),
+    "extend": lambda run, command: _cohort_command("extend", run, command),
 }
+
+
+def _selects(comment: Comment, program: Program) -> bool:
+    return any(c.name == "select" for c in for_program(commands(comment.body), program))
+
+
+def selects_pending(issue: Issue, m: Mentorship | None, program: Program) -> bool:
+    """Whether an unanswered comment has a ``/select`` (the runner then reads the seats)."""
+    return any(_selects(c, program) for c in pending(issue, m, program)[:MAX_REPLIES])
+
+
+def _cohort_command(name: str, run: _Run, command: Command) -> None:
+    from mentoring import cohort_steps  # a sibling feature; imported when needed
+
+    getattr(cohort_steps, name)(run, command)
 
 
 # --------------------------------------------------------------------------- level-triggered
@@ -640,7 +684,7 @@ def pending(
         and c.author is not None
         and not is_bot(c.author, program)
         and (floor is None or c.created_at >= floor)
-        and commands(c.body)
+        and for_program(commands(c.body), program)
     ]
     return sorted(found, key=lambda c: (c.created_at, c.id))
 
@@ -682,6 +726,7 @@ def reconcile(
     handbooks: tuple[str, str],
     since: datetime | None = None,
     checked: Iterable[str] | None = None,
+    cohort_cards: Iterable[Mentorship] | None = None,
 ) -> Step:
     """Level-triggered: what the issue's current contents call for, whichever events arrived.
 
@@ -691,7 +736,8 @@ def reconcile(
     logins the runner found assignable among ``checked`` (None: all it was asked
     about); a comment naming a login not checked waits for the next run.
     The card's ``seen`` moves past the commands answered before this run, and only
-    when the card is written anyway.
+    when the card is written anyway. ``cohort_cards``: the applications' states for the
+    seats ``/select`` counts (None: not read, so a ``/select`` waits for a run that reads them).
     """
     n = issue.number
     if current is None:
@@ -718,10 +764,13 @@ def reconcile(
         if known is not None and any(lower(x) not in known for x in named):
             result = result.note(n, f"comment {comment.id}: its logins were not looked up yet")
             break
+        if cohort_cards is None and _selects(comment, program):
+            result = result.note(n, f"comment {comment.id}: /select waits for the seats count")
+            break
         assert result.state is not None
         step = on_comment(
             view, result.state, comment, program, messages, today,
-            assignable=assignable, handbooks=handbooks,
+            assignable=assignable, handbooks=handbooks, cohort_cards=cohort_cards or (),
         )  # fmt: skip
         result = result.then(step)
         view = _project(view, step.writes, bot, moment)

@@ -36,6 +36,7 @@ CARD = "card"
 VERSION = 1
 OPEN_STATUSES = ("needs-info", "waiting", "active", "paused")
 CLOSED_STATUSES = ("withdrawn", "declined", "graduated")
+DECISIONS = ("selected", "waitlisted")
 
 STATUS_COLORS = {
     "needs-info": "d93f0b",
@@ -66,6 +67,12 @@ class Mentorship:
     # The latest assessment, escalated and still unanswered: (check-in number, day asked).
     escalated: tuple[int, date] | None = None
     history: tuple[tuple[date, str], ...] = ()
+    # Cohorts (cohorts.py): the cohort, the selection decision (hidden in the marker until
+    # the announcement), the day it was announced, and an end extended by /extend.
+    cohort: str | None = None
+    decision: str | None = None
+    announced: date | None = None
+    extended: date | None = None
     # The id of the latest comment up to which every slash command had been answered when
     # the card was last written (0: not recorded, as in cards of earlier versions).
     seen: int = 0
@@ -146,10 +153,25 @@ def to_data(m: Mentorship) -> dict[str, Any]:
             {"n": m.escalated[0], "asked": m.escalated[1].isoformat()} if m.escalated else None
         ),
         "history": [[day.isoformat(), name] for day, name in m.history],
+        **_cohort_data(m),
     }
     if m.seen:  # only when recorded, so that a card of an earlier version reads back the same
         data["seen"] = m.seen
     return data
+
+
+def _cohort_data(m: Mentorship) -> dict[str, Any]:
+    """The cohort keys of a card, present only when set (cards outside cohorts are unchanged)."""
+    found: dict[str, Any] = {}
+    if m.cohort:
+        found["cohort"] = m.cohort
+    if m.decision:
+        found["decision"] = m.decision
+    if m.announced:
+        found["announced"] = m.announced.isoformat()
+    if m.extended:
+        found["extended"] = m.extended.isoformat()
+    return found
 
 
 def from_data(issue: int, data: dict[str, Any], card_id: int | None = None) -> Mentorship | None:
@@ -178,6 +200,10 @@ def from_data(issue: int, data: dict[str, Any], card_id: int | None = None) -> M
             seen=max(0, int(data.get("seen", 0))),
             escalated=_escalated(data.get("escalated")),
             history=history,
+            cohort=str(data["cohort"]) if data.get("cohort") else None,
+            decision=data.get("decision") if data.get("decision") in DECISIONS else None,
+            announced=_day(data.get("announced")),
+            extended=_day(data.get("extended")),
             card_id=card_id,
         )
     except (KeyError, TypeError, ValueError):
@@ -212,7 +238,7 @@ def read(issue: Issue, bot_login: str) -> Mentorship | None:
 
 def card_body(m: Mentorship, program: Program, messages: Messages) -> str:
     role = program.role(m.role) if m.role else None
-    nxt = m.next_checkin(program.settings.checkins.every_days)
+    nxt = m.next_checkin(_every_days(m, program))
     body = messages.render(
         "status-card",
         status=m.status,
@@ -229,6 +255,16 @@ def card_body(m: Mentorship, program: Program, messages: Messages) -> str:
         and schedule.is_assessment(nxt[0], program.settings.checkins.assessment_every),
     )
     return with_marker(body, CARD, to_data(m))
+
+
+def _every_days(m: Mentorship, program: Program) -> int:
+    """The check-in cadence: the cohort's (cohorts.yml) when it sets one, else the settings'."""
+    every = program.settings.checkins.every_days
+    if m.cohort and program.cohorts:
+        from mentoring import cohorts
+
+        return cohorts.checkin_days(cohorts.by_id(program.cohorts, m.cohort), every)
+    return every
 
 
 def card_writes(

@@ -444,7 +444,7 @@ WHOLE_MESSAGES = [
         "cadence: 7\n",
         ".github/mentoring.yml:1: cadence: unknown key 'cadence' — allowed keys: bot_login, "
         "private_contact, handbooks, default_capacity, checkins, nudges, labels, writes, "
-        "retention, form, budget, mentors",
+        "retention, form, budget, activity, mentors",
     ),
     (
         "undefined-role",

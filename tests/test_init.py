@@ -107,7 +107,7 @@ def test_the_settings_file_shows_every_setting_with_its_default():
     assert set(shown) == set(config._SETTINGS_KEYS)  # a new setting must be added here
     settings, problems = config._parse_settings(load_yaml(_uncomment(text), config.SETTINGS_FILE))
     assert problems == []
-    assert dataclasses.replace(settings, retention=None) == default_settings()
+    assert dataclasses.replace(settings, retention=None, activity=None) == default_settings()
     for key in _settings_keys(default_settings()):
         node: object = shown
         for part in key.split("."):
@@ -116,6 +116,8 @@ def test_the_settings_file_shows_every_setting_with_its_default():
     retention = config.Retention(months=6, repositories=())
     for key in _settings_keys(retention, "retention."):
         assert key.split(".")[-1] in shown["retention"], key
+    for key in _settings_keys(config.Activity(repositories=()), "activity."):
+        assert key.split(".")[-1] in shown["activity"], key
 
 
 def test_participants_is_ready_for_the_first_graduate_to_append(tmp_path):

@@ -24,6 +24,7 @@ from mentoring.emulator.api import (
     paginate,
     pull_facts,
     render_pull,
+    since_filter,
 )
 from mentoring.emulator.git import MergeConflict
 from mentoring.emulator.issues import update_issue_fields
@@ -139,6 +140,37 @@ def list_pulls(emu: Emulator, call: Call, owner: str, repo: str) -> Response:
 
     pulls = emu.listing(listing_key(call), compute)
     return paginate(emu, call, pulls, lambda i: render_pull(emu, record, i))
+
+
+@router.route("GET", "/repos/{owner}/{repo}/pulls/comments")
+def list_review_comments(emu: Emulator, call: Call, owner: str, repo: str) -> Response:
+    """Review comments on lines, repository-wide (kept only when seeded: see contributions.py)."""
+    record = find_repo(emu, owner, repo)
+    sort = call.query.get("sort", "created")
+    if sort not in ("created", "updated"):
+        raise ApiError.invalid("PullRequestReviewComment", "sort", value=sort)
+    since = since_filter(call)
+    found = [
+        c
+        for c in record.get("review_comments", {}).values()
+        if since is None or c["updated_at"] >= since
+    ]
+    found = ordered(found, lambda c: (c[f"{sort}_at"], c["id"]), call, "asc")
+    api, _ = render._repo_urls(emu, record)
+
+    def shape(c: dict) -> dict:
+        return {
+            "id": c["id"],
+            "url": f"{api}/pulls/comments/{c['id']}",
+            "pull_request_url": f"{api}/pulls/{c['pull']}",
+            "path": c["path"],
+            "body": c["body"],
+            "user": render.user(emu, c["user"]),
+            "created_at": c["created_at"],
+            "updated_at": c["updated_at"],
+        }
+
+    return paginate(emu, call, found, shape)
 
 
 @router.route("GET", PULL)
