@@ -475,3 +475,24 @@ def test_with_the_default_settings_the_handbooks_are_this_repositorys(kind):
     """One text: docs/*-handbook.md is what init writes for the default cadence."""
     ours = (Path(__file__).parent.parent / "docs" / f"{kind}-handbook.md").read_text()
     assert init.scaffold(OPTIONS)[f"docs/{kind}-handbook.md"] == ours
+
+
+def test_the_demo_program_ships_the_handbooks_init_renders_for_its_settings(monkeypatch):
+    """The demo's handbook links lead somewhere, and say what its settings say."""
+    root = Path(init.__file__).parent / "demo_program"
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(root))
+    program = load_program(root)
+    files = init.scaffold(
+        init.Options(
+            coordinators=("octo-coordinator",),
+            repository="demo-org/mentoring",
+            settings=program.settings,
+        )
+    )
+    for name in ("docs/mentor-handbook.md", "docs/mentee-handbook.md"):
+        assert (root / name).read_text(encoding="utf-8") == files[name], (
+            f"regenerate mentoring/demo_program/{name} from init.scaffold"
+        )
+    from mentoring.validate import run
+
+    assert run(root, "text") == 0
