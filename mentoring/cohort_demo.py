@@ -13,13 +13,12 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import random
 import shutil
 import tempfile
 import urllib.request
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -83,30 +82,11 @@ def make_program(directory: Path, rounds: int, seats: int) -> Path:
     return root
 
 
-@contextlib.contextmanager
-def environment(api_url: str, root: Path) -> Iterator[None]:
-    wanted = {
-        "GITHUB_API_URL": api_url,
-        "GITHUB_REPOSITORY": REPO,
-        "GITHUB_TOKEN": BOT_TOKEN,
-        "GITHUB_SERVER_URL": "https://github.com",
-        "GITHUB_WORKSPACE": str(root),
-        "NO_PROXY": "127.0.0.1",
-        "no_proxy": "127.0.0.1",
-    }
-    dropped = ("GITHUB_STEP_SUMMARY", "GITHUB_ACTIONS", "GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH")
-    saved = {key: os.environ.get(key) for key in (*wanted, *dropped)}
-    os.environ.update(wanted)
-    for key in dropped:
-        os.environ.pop(key, None)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+def environment(api_url: str, root: Path) -> contextlib.AbstractContextManager[None]:
+    """The workflow's environment for the runners, as the main demo sets it."""
+    from mentoring.demo import _environment
+
+    return _environment(api_url, REPO, workspace=root)
 
 
 def _quiet(func: Callable[..., Any], *args: Any) -> tuple[int, str]:

@@ -210,14 +210,14 @@ def run(
 
 
 @contextlib.contextmanager
-def _environment(api_url: str, repo: str) -> Iterator[None]:
+def _environment(api_url: str, repo: str, workspace: Path = PROGRAM_DIR) -> Iterator[None]:
     """The environment the runners read, as a workflow would set it; restored afterwards."""
     wanted = {
         "GITHUB_API_URL": api_url,
         "GITHUB_REPOSITORY": repo,
         "GITHUB_TOKEN": BOT_TOKEN,
         "GITHUB_SERVER_URL": SERVER_URL,  # links in messages as on github.com, not to a port
-        "GITHUB_WORKSPACE": str(PROGRAM_DIR),  # the demo's program is its repository's top
+        "GITHUB_WORKSPACE": str(workspace),  # the demo's program is its repository's top
         "NO_PROXY": ",".join(x for x in (os.environ.get("NO_PROXY"), "127.0.0.1") if x),
         "no_proxy": ",".join(x for x in (os.environ.get("no_proxy"), "127.0.0.1") if x),
     }
