@@ -754,15 +754,20 @@ def _retention(reader: _Reader, top: dict) -> Retention | None:
     if section is None:
         return None
     months = reader.optional(section, "months", None, reader.integer, ("retention",))
-    path = ("retention", "repositories")
+    repositories = _repositories(reader, section, ("retention", "repositories"))
+    return Retention(months, repositories) if months is not None else None
+
+
+def _repositories(reader: _Reader, section: dict, path: PathType) -> tuple[str, ...]:
+    """A section's list of ``owner/name`` repositories; each bad one is a problem."""
     repositories = []
-    for index, name in enumerate(reader.sequence(section.get("repositories", []), path)):
+    for index, name in enumerate(reader.sequence(section.get(path[-1], []), path)):
         if isinstance(name, str) and _REPOSITORY_RE.fullmatch(name):
             repositories.append(name)
         else:
             shown = repr(name) if isinstance(name, str) else _describe(name)
             reader.problem((*path, index), f"expected a repository like 'owner/name', got {shown}")
-    return Retention(months, tuple(repositories)) if months is not None else None
+    return tuple(repositories)
 
 
 _FORM_FIELD_KEYS = tuple(f.name for f in dataclasses.fields(FormFields))
@@ -824,16 +829,9 @@ def _activity(reader: _Reader, top: dict) -> Activity | None:
     )
     if section is None:
         return None
-    path = ("activity", "repositories")
-    repositories = []
-    for index, name in enumerate(reader.sequence(section.get("repositories", []), path)):
-        if isinstance(name, str) and _REPOSITORY_RE.fullmatch(name):
-            repositories.append(name)
-        else:
-            shown = repr(name) if isinstance(name, str) else _describe(name)
-            reader.problem((*path, index), f"expected a repository like 'owner/name', got {shown}")
+    repositories = _repositories(reader, section, ("activity", "repositories"))
     most = reader.optional(section, "max_review_reads", 200, reader.integer, ("activity",))
-    return Activity(tuple(repositories), most) if most is not None else None
+    return Activity(repositories, most) if most is not None else None
 
 
 # --------------------------------------------------------------------------- roles.yml
