@@ -77,7 +77,7 @@ class Mentorship:
     # the card was last written (0: not recorded, as in cards of earlier versions).
     seen: int = 0
     # Kept so the card stays inside the nightly's comment window (see checkins.keep_alive):
-    # the day the bot last refreshed an idle card, and the day of its latest reminder.
+    # the day the bot last refreshed an idle card, and the day of its latest reminder or nudge.
     checked: date | None = None
     reminded: date | None = None
     card_id: int | None = field(default=None, compare=False)

@@ -483,21 +483,25 @@ def waiting(since=date(2026, 3, 1)):
         ([], date(2026, 3, 15), True),
         ([], date(2026, 3, 14), False),
         ([bot(301, "nudge", {"on": "2026-03-15"}, date(2026, 3, 15))], date(2026, 3, 28), False),
-        ([bot(301, "nudge", {"on": "2026-03-15"}, date(2026, 3, 15))], date(2026, 3, 29), True),
+        ([bot(301, "nudge", {"on": "2026-03-15"}, date(2026, 3, 15))], date(2026, 3, 29), False),
+        ([bot(301, "nudge", {"on": "2026-03-15"}, date(2026, 3, 15))], date(2026, 9, 1), False),
         (
             [bot(301, "nudge", {"on": "2026-03-28"}, date(2026, 3, 28), "eve")],
             date(2026, 3, 29),
             True,
         ),
         ([], date(2026, 5, 20), True),
+        ([bot(301, "nudge", {"on": "2026-02-20"}, date(2026, 2, 20))], date(2026, 3, 15), True),
     ],
     ids=[
         "waited-14-days",
         "13-days",
         "nudged-13-days-ago",
-        "nudged-14-days-ago",
+        "nudged-14-days-ago-once-is-enough",
+        "nudged-months-ago-still-once",
         "forged-nudge",
         "after-a-long-gap-just-one",
+        "a-nudge-from-an-earlier-wait-does-not-count",
     ],
 )
 def test_waiting_nudge(comments, today, nudged):
@@ -509,6 +513,21 @@ def test_waiting_nudge(comments, today, nudged):
         assert "@octo-coordinator" in posts(p)[0].body
         assert "Maintainer" in posts(p)[0].body
         assert p.writes == tuple(posts(p))  # the card does not change
+
+
+@pytest.mark.parametrize(
+    ("reminded", "nudged"),
+    [
+        pytest.param(date(2026, 3, 15), False, id="card-remembers-the-nudge"),
+        pytest.param(date(2026, 2, 20), True, id="card-remembers-an-earlier-wait"),
+        pytest.param(None, True, id="nothing-remembered"),
+    ],
+)
+def test_a_nudge_that_left_the_window_is_remembered_by_the_card(reminded, nudged):
+    m = dataclasses.replace(waiting(), reminded=reminded)
+    labels = ("mentoring: application", "status: waiting", "role: maintainer")
+    p = plan(m, labels=labels, today=date(2026, 9, 1))
+    assert [k for k, _ in posted_markers(p)] == (["nudge"] if nudged else [])
 
 
 def test_no_nudge_when_paired():
