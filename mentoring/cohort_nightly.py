@@ -13,7 +13,16 @@ import dataclasses
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from mentoring import activity, activity_run, checkins, cohort_run, cohorts, markers, weekly
+from mentoring import (
+    activity,
+    activity_run,
+    checkins,
+    cohort_cards,
+    cohort_run,
+    cohorts,
+    markers,
+    weekly,
+)
 from mentoring.cohorts import Cohort, Period
 from mentoring.config import Program
 from mentoring.model import Issue
@@ -64,9 +73,54 @@ def run(gateway: Any, program: Program, messages: Messages, snapshot: Any, today
     listed = gateway.issues(state="all", labels=[weekly.LABEL])
     for cohort in following:
         follow_up(gateway, program, messages, cohort, weekly.find(listed, bot, cohort), today)
+    showing = [c for c in current if cohort_cards.showing(c, today)]
     current = [c for c in current if weekly.refresh_due(c, weekly.find(listed, bot, c), bot, today)]
-    if not current:
-        return
+    read: dict[str, tuple] = {}  # cohort id: (counts_on, to_date) as refreshed tonight
+    if current:
+        read = refresh(gateway, program, messages, snapshot, listed, current, today)
+    for cohort in showing:
+        counts = read.get(cohort.id) or weekly.stored_counts(weekly.find(listed, bot, cohort), bot)
+        on, to_date = counts[0], counts[1]
+        cards_plan(gateway, program, messages, snapshot, cohort, on, to_date, today)
+
+
+def cards_plan(
+    gateway: Any,
+    program: Program,
+    messages: Messages,
+    snapshot: Any,
+    cohort: Cohort,
+    on: date | None,
+    to_date: dict,
+    today: date,
+) -> None:
+    """The applicants' cards whose contribution counts changed and whose night it is, from
+    the cards the nightly read and the counts kept on the tracking issue: no read of its own.
+    Cards this run wrote already are left for the next night."""
+    report = gateway.report
+    busy = {*report.written, *report.deferred, *report.skipped, *report.failed}
+    limit = max(1, program.settings.writes.max_per_run // 2)
+    cards = tuple(snapshot.mentorships.values())
+    gateway.apply(
+        cohort_cards.plan(
+            cohort, cards, to_date, on, program, messages, today, limit=limit, busy=busy
+        )
+    )
+
+
+def refresh(
+    gateway: Any,
+    program: Program,
+    messages: Messages,
+    snapshot: Any,
+    listed: Any,
+    current: list[Cohort],
+    today: date,
+) -> dict[str, tuple]:
+    """Render the tracking issues due tonight (reading the activity when it is due); the
+    counts each one now shows, by cohort id."""
+    bot = program.settings.bot_login
+    shown: dict[str, tuple] = {}
     cards = cohort_run.cards(gateway, program, cohorts_=current)
     outside = tuple(
         n
@@ -92,6 +146,8 @@ def run(gateway: Any, program: Program, messages: Messages, snapshot: Any, today
             on, to_date, recent = weekly.stored_counts(tracking, bot)
             facts = dataclasses.replace(facts, counts_on=on, to_date=to_date, last_two_weeks=recent)
         gateway.apply(weekly.plan(cohort, tracking, facts, program, messages, today))
+        shown[cohort.id] = (facts.counts_on, dict(facts.to_date))
+    return shown
 
 
 def follow_up(
