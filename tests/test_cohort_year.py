@@ -133,3 +133,16 @@ def test_follow_ups_once_at_their_marks(year):
     assert sorted(followups.values()) == [2, 3]  # round 1: 1, 6, 12 months; round 2: 1, 6
     # One participant per round keeps contributing: 1 of 2 active at every mark.
     assert text.count("| 1 of 2 | 50% |") == 5
+
+
+def test_applicants_cards_show_their_contribution_counts(year):
+    sim, _ = year
+    found = cards(sim).values()
+    for cohort in sim.program.cohorts:
+        counted = [m.counted for m in found if m.cohort == cohort.id and m.counted]
+        assert counted, cohort.id  # the ones who contributed in the period
+        assert all(c.on <= cohort.start for c in counted)
+        assert any(c.pulls for c in counted)
+    repo = sim.emu.state.repo(cohort_demo.REPO)
+    shown = [c["body"] for c in repo["comments"].values() if "| **Contributions** |" in c["body"]]
+    assert shown and all(" as of 20" in body for body in shown)
