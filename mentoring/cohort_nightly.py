@@ -66,13 +66,16 @@ def run(gateway: Any, program: Program, messages: Messages, snapshot: Any, today
     if not program.cohorts:
         return
     current = [c for c in program.cohorts if live(c, today)]
-    following = [c for c in program.cohorts if weekly.followup_owed(c, today)]
+    following = [c for c in program.cohorts if weekly.followups_passed(c, today)]
     if not current and not following:
         return
     bot = program.settings.bot_login
     listed = gateway.issues(state="all", labels=[weekly.LABEL])
     for cohort in following:
-        follow_up(gateway, program, messages, cohort, weekly.find(listed, bot, cohort), today)
+        found = weekly.find(listed, bot, cohort)
+        months = weekly.followup_owed(cohort, found, bot, today)
+        if months:
+            follow_up(gateway, program, messages, cohort, found, months, today)
     showing = [c for c in current if cohort_cards.showing(c, today)]
     current = [c for c in current if weekly.refresh_due(c, weekly.find(listed, bot, c), bot, today)]
     read: dict[str, tuple] = {}  # cohort id: (counts_on, to_date) as refreshed tonight
@@ -155,39 +158,42 @@ def follow_up(
     program: Program,
     messages: Messages,
     cohort: Cohort,
-    found: Issue | None,
+    found: Issue,
+    months: int,
     today: date,
 ) -> None:
-    """Within a month of a follow-up mark: measure the participants' activity in the 30 days
-    up to it, and post it on the tracking issue once. Costs the tracking issue's comments
-    each night of that month, and the cards and 30 days of activity once."""
+    """A follow-up mark owed (its day came, the tracking issue does not record it): measure
+    the participants' activity in the 30 days up to the mark, however late, and post it on
+    the tracking issue once. Costs the tracking issue's comments, the cards and the activity
+    since the mark's window opened, once."""
     from mentoring.cohort_report import mark_period
 
-    months = weekly.followup_owed(cohort, today)
     settings = program.settings.activity
-    if found is None or not months or settings is None or not settings.repositories:
+    if not settings or not settings.repositories:
         return
     tracking = dataclasses.replace(found, comments=tuple(gateway.issue_comments(found.number)))
     bot = program.settings.bot_login
-    if any(
-        d.get("months") == months for _, d in markers.find(tracking.comments, bot, weekly.FOLLOWUP)
-    ):
-        return
     day, window = mark_period(cohort, months)
-    people = [
-        m.mentee
-        for m in cohort_run.cards(gateway, program, cohorts_=[cohort])
-        if m.cohort == cohort.id and m.decision == "selected" and m.mentee
-    ]
-    snapshot = activity_run.read(
-        gateway,
-        settings.repositories,
-        datetime.combine(window.first, time.min, UTC),
-        max_review_reads=settings.max_review_reads,
+    posted = any(
+        d.get("months") == months for _, d in markers.find(tracking.comments, bot, weekly.FOLLOWUP)
     )
-    counts = activity.tally(snapshot, people, window)
-    active = {login: counts[login.lower()].active for login in people}
-    gateway.apply(weekly.followup(cohort, tracking, months, active, day, program, messages))
+    active: dict[str, bool] = {}
+    if not posted:  # else the plan only records it in the marker
+        people = [
+            m.mentee
+            for m in cohort_run.cards(gateway, program, cohorts_=[cohort])
+            if m.cohort == cohort.id and m.decision == "selected" and m.mentee
+        ]
+        snapshot = activity_run.read(
+            gateway,
+            settings.repositories,
+            datetime.combine(window.first, time.min, UTC),
+            max_review_reads=settings.max_review_reads,
+            until=datetime.combine(window.last, time.max, UTC),
+        )
+        counts = activity.tally(snapshot, people, window)
+        active = {login: counts[login.lower()].active for login in people}
+    gateway.apply(weekly.followup(cohort, tracking, months, active, day, program, messages, today))
 
 
 def read_activity(
