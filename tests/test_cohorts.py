@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mentoring import cohort_steps, cohorts, intake, markers, pairing, state
 from mentoring.cohorts import Cohort, Period
@@ -160,7 +162,14 @@ def test_activity_repositories_are_settings(tmp_path):
     [
         pytest.param("Spring 2027 (2027-spring)", date(2027, 1, 12), "2027-spring", id="option"),
         pytest.param("", date(2027, 1, 12), "2027-spring", id="the-one-open-by-date"),
-        pytest.param("2027-autumn", date(2027, 1, 12), "2027-spring", id="closed-choice-ignored"),
+        pytest.param(
+            "Spring 2027, applications 2027-01-10 to 2027-01-31 (2027-spring)",
+            date(2027, 1, 12),
+            "2027-spring",
+            id="option-with-dates",
+        ),
+        pytest.param("2027-autumn", date(2027, 1, 12), None, id="upcoming-choice-waits"),
+        pytest.param("2027-spring", date(2027, 2, 12), None, id="closed-choice-waits"),
         pytest.param("", date(2027, 2, 12), None, id="between-windows"),
         pytest.param("", date(2027, 1, 31), "2027-spring", id="last-day-included"),
         pytest.param("", date(2027, 2, 1), None, id="day-after-close"),
@@ -171,11 +180,58 @@ def test_cohort_of(program, answer, applied, expected):
     assert (found.id if found else None) == expected
 
 
-def test_form_options_are_the_open_cohorts(program):
-    assert cohorts.form_options(program.cohorts, date(2027, 1, 20)) == ["Spring 2027 (2027-spring)"]
-    assert cohorts.form_options(program.cohorts, date(2027, 3, 1)) == []
-    assert cohorts.next_window(program.cohorts, date(2027, 3, 1)).id == "2027-autumn"
-    assert cohorts.next_window(program.cohorts, date(2027, 9, 1)) is None
+SPRING = "Spring 2027, applications 2027-01-10 to 2027-01-31 (2027-spring)"
+AUTUMN = "Autumn 2027, applications 2027-08-01 to 2027-08-31 (2027-autumn)"
+
+
+@pytest.mark.parametrize(
+    ("day", "options"),
+    [
+        pytest.param(date(2027, 1, 1), [SPRING, AUTUMN], id="both-upcoming"),
+        pytest.param(date(2027, 1, 20), [SPRING, AUTUMN], id="one-open-one-upcoming"),
+        pytest.param(date(2027, 1, 31), [SPRING, AUTUMN], id="last-day-still-offered"),
+        pytest.param(date(2027, 3, 1), [AUTUMN], id="spring-closed"),
+        pytest.param(date(2027, 9, 1), [], id="all-closed"),
+    ],
+)
+def test_form_options_are_the_cohorts_not_closed(program, day, options):
+    assert cohorts.form_options(program.cohorts, day) == options
+
+
+@pytest.mark.parametrize(
+    ("current", "day", "missing", "unknown", "closed"),
+    [
+        pytest.param([SPRING, AUTUMN], date(2027, 1, 20), (), (), (), id="in-line"),
+        pytest.param([SPRING, AUTUMN], date(2027, 3, 1), (), (), (SPRING,), id="closed-since"),
+        pytest.param([SPRING], date(2027, 1, 20), (AUTUMN,), (), (), id="cohort-added"),
+        pytest.param(
+            ["Spring 2027 (2027-spring)", AUTUMN],
+            date(2027, 1, 20),
+            (SPRING,),
+            ("Spring 2027 (2027-spring)",),
+            (),
+            id="dates-changed",
+        ),
+        pytest.param(
+            [SPRING, AUTUMN, "Winter (w)"], date(2027, 1, 20), (), ("Winter (w)",), (), id="gone"
+        ),
+        pytest.param([cohorts.NONE_OPEN], date(2027, 9, 1), (), (), (), id="placeholder"),
+        pytest.param([], date(2027, 9, 1), (), (), (), id="nothing-to-offer"),
+    ],
+)
+def test_form_drift(program, current, day, missing, unknown, closed):
+    found = cohorts.form_drift(current, program.cohorts, day)
+    assert (found.missing, found.unknown, found.closed) == (missing, unknown, closed)
+    assert found.errors is bool(missing or unknown)
+
+
+@given(st.dates(date(2026, 1, 1), date(2029, 1, 1)), st.dates(date(2026, 1, 1), date(2029, 1, 1)))
+def test_a_synced_form_never_fails_on_a_later_day(program, synced, later):
+    """Only cohorts.yml changing makes an error: never a date passing."""
+    if later < synced:
+        synced, later = later, synced
+    current = cohorts.form_options(program.cohorts, synced) or [cohorts.NONE_OPEN]
+    assert not cohorts.form_drift(current, program.cohorts, later).errors
 
 
 @pytest.mark.parametrize(
@@ -466,7 +522,7 @@ COHORT_FIELD_YML = """\
 """
 
 
-def test_sync_form_lists_the_open_cohorts(tmp_path, program, capsys):
+def test_sync_form_lists_the_cohorts_not_closed(tmp_path, program, capsys):
     from types import SimpleNamespace
 
     from mentoring import form
@@ -476,12 +532,18 @@ def test_sync_form_lists_the_open_cohorts(tmp_path, program, capsys):
     path = root / form.FORM_FILE
     path.write_text(path.read_text(encoding="utf-8") + COHORT_FIELD_YML, encoding="utf-8")
     app = SimpleNamespace(program=load_program(root), root=root)
-    assert form.sync(app, check=True, today=date(2027, 1, 20)) == 1
-    assert form.sync(app, check=False, today=date(2027, 1, 20)) == 0
+    assert form.sync(app, check=True, today=date(2027, 1, 5)) == 1  # "Old round": not ours
+    assert form.sync(app, check=False, today=date(2027, 1, 5)) == 0
     text = path.read_text(encoding="utf-8")
-    assert "- Spring 2027 (2027-spring)" in text and "Old round" not in text
-    assert form.sync(app, check=True, today=date(2027, 1, 21)) == 0
-    form.sync(app, check=False, today=date(2027, 3, 1))
+    assert SPRING in text and AUTUMN in text and "Old round" not in text
+    # Windows opening and closing need no hand work: the check passes all year.
+    for day in (date(2027, 1, 10), date(2027, 2, 1), date(2027, 9, 1), date(2028, 1, 1)):
+        assert form.sync(app, check=True, today=day) == 0, day
+    assert "closed round(s) can be tidied away" in capsys.readouterr().out
+    form.sync(app, check=False, today=date(2027, 3, 1))  # tidies the closed round away
+    text = path.read_text(encoding="utf-8")
+    assert SPRING not in text and AUTUMN in text
+    form.sync(app, check=False, today=date(2027, 9, 1))
     assert f"- {cohorts.NONE_OPEN}" in path.read_text(encoding="utf-8")
     # an answer that names no cohort falls back to the date
     assert cohorts.cohort_of(cohorts.NONE_OPEN, program.cohorts, date(2027, 3, 1)) is None
