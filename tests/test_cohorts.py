@@ -643,3 +643,31 @@ def test_a_mentor_paired_before_the_announcement_does_not_start_it(program):
         handbooks=("a", "b"),
     )
     assert step.state.status == "active"  # outside the cohorts, pairing starts it as before
+
+
+@pytest.mark.parametrize(
+    ("answer", "day", "says", "cohort"),
+    [
+        pytest.param(
+            AUTUMN, date(2027, 1, 12), "does not take applications yet", None, id="upcoming"
+        ),
+        pytest.param(
+            SPRING, date(2027, 3, 2), "whose application window has closed", None, id="closed"
+        ),
+        pytest.param(SPRING, date(2027, 1, 12), None, "2027-spring", id="open-choice-joins"),
+        pytest.param(
+            "", date(2027, 3, 2), "no round is open", None, id="no-choice-between-windows"
+        ),
+    ],
+)
+def test_a_choice_outside_its_window_gets_the_kind_reply(program, answer, day, says, cohort):
+    moment = datetime.combine(day, datetime.min.time(), UTC)
+    issue = application(created=moment, body=form_body() + f"\n\n### Cohort\n\n{answer}\n")
+    plan, m = intake_plan(program, issue, day)
+    assert m.status == "waiting" and m.cohort == cohort
+    replies = [w for w in plan.writes if getattr(w, "key", "") == cohort_steps.WINDOW]
+    assert [says in r.body for r in replies] == ([True] if says else [])
+    if says and answer == AUTUMN:
+        assert "Open now: **Spring 2027** (until 2027-01-31)" in replies[0].body
+        assert "That round takes applications from 2027-08-01 to 2027-08-31" in replies[0].body
+    assert not any(isinstance(w, CloseIssue) for w in plan.writes)
