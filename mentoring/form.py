@@ -574,6 +574,18 @@ def cohort_drift(text: str, cohorts: Any, day: Any) -> Any:
     return None if current is None else cohorts_module.form_drift(current, cohorts, day)
 
 
+def cohort_form_drift(top: Path, program: Any, day: Any) -> Any:
+    """The program's form file against cohorts.yml on ``day`` (None: no cohorts, no form, or
+    no cohort dropdown): read by `mentoring validate` and by the nightly for its dashboard."""
+    if not program.cohorts:
+        return None
+    try:
+        text = (Path(top) / program.form.file).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return cohort_drift(text, program.cohorts, day)
+
+
 def sync(app: Any, check: bool, today: Any = None) -> int:
     """`mentoring sync-form`: bring the role options in line with roles.yml (or, with
     ``check``, only say whether they are); exit 1 when ``check`` finds drift.

@@ -286,7 +286,7 @@ def card_body(m: Mentorship, program: Program, messages: Messages) -> str:
         next_is_assessment=bool(nxt)
         and schedule.is_assessment(nxt[0], program.settings.checkins.assessment_every),
         counted=(
-            {"on": m.counted.on.isoformat()} | {n: getattr(m.counted, n) for n in COUNTED}
+            {"as_of": m.counted.on.isoformat()} | {n: getattr(m.counted, n) for n in COUNTED}
             if m.counted
             else None
         ),

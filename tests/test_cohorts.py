@@ -671,3 +671,53 @@ def test_a_choice_outside_its_window_gets_the_kind_reply(program, answer, day, s
         assert "Open now: **Spring 2027** (until 2027-01-31)" in replies[0].body
         assert "That round takes applications from 2027-08-01 to 2027-08-31" in replies[0].body
     assert not any(isinstance(w, CloseIssue) for w in plan.writes)
+
+
+PAST_AND_FUTURE_YML = """\
+cohorts:
+  - id: old
+    name: Old
+    applications: {open: 2000-01-01, close: 2000-01-31}
+  - id: far
+    name: Far
+    applications: {open: 2100-01-01, close: 2100-01-31}
+"""
+
+
+def test_validate_errors_only_when_cohorts_yml_changed_and_warns_of_closed_rounds(tmp_path, capsys):
+    from mentoring import form, validate
+
+    root = program_copy(tmp_path)
+    (root / "cohorts.yml").write_text(PAST_AND_FUTURE_YML, encoding="utf-8")
+    path = root / form.FORM_FILE
+    field = COHORT_FIELD_YML.replace(
+        "- Old round (old)",
+        "- Old, applications 2000-01-01 to 2000-01-31 (old)\n"
+        "        - Far, applications 2100-01-01 to 2100-01-31 (far)",
+    )
+    path.write_text(path.read_text(encoding="utf-8") + field, encoding="utf-8")
+    program = load_program(root)
+    problems, warnings = validate.cohort_form(root, program, date(2000, 1, 15))
+    assert (problems, warnings) == ([], [])
+    problems, warnings = validate.cohort_form(root, program, date(2050, 1, 1))
+    assert problems == [] and len(warnings) == 1 and "whose window has closed" in str(warnings[0])
+    assert validate.run(root, "text") == 0
+    out = capsys.readouterr().out
+    assert "warning: " in out and "run `mentoring sync-form` to tidy it away" in out
+    assert validate.run(root, "github") == 0
+    assert "::warning file=" in capsys.readouterr().out
+    # A round added to cohorts.yml and not to the form: an error, until sync-form.
+    added = PAST_AND_FUTURE_YML + "  - id: next\n    name: Next\n"
+    added += "    applications: {open: 2099-01-01, close: 2099-01-31}\n"
+    (root / "cohorts.yml").write_text(added, encoding="utf-8")
+    problems, _ = validate.cohort_form(root, load_program(root), date(2050, 1, 1))
+    assert len(problems) == 1 and "does not offer 'Next, applications" in str(problems[0])
+    assert validate.run(root, "text") == 1
+
+
+def test_validate_without_a_cohort_dropdown_says_nothing_of_cohorts(tmp_path):
+    from mentoring import validate
+
+    root = program_copy(tmp_path)
+    (root / "cohorts.yml").write_text(PAST_AND_FUTURE_YML, encoding="utf-8")
+    assert validate.cohort_form(root, load_program(root), date(2050, 1, 1)) == ([], [])
