@@ -87,6 +87,16 @@ def run(gateway: Any, program: Program, messages: Messages, snapshot: Any, today
         cards_plan(gateway, program, messages, snapshot, cohort, on, to_date, today)
 
 
+def dashboard_part(program: Program, messages: Messages, mentorships: Any, today: date) -> str:
+    """The program dashboard's cohort section (`cohort_dashboard.py`), with the form's cohort
+    dropdown read from the checkout."""
+    from mentoring import cohort_dashboard, form
+
+    top = program.layout.top
+    drift = form.cohort_form_drift(top, program, today) if top is not None else None
+    return cohort_dashboard.part(mentorships, program, messages, today, drift)
+
+
 def cards_plan(
     gateway: Any,
     program: Program,

@@ -172,3 +172,15 @@ def test_a_follow_up_missed_for_three_months_is_taken_late_with_the_same_figure(
     # The same figure as the summary report's, which counts the same 30 days.
     assert "**1 of 2** participants (50%)" in posted["body"]
     assert "| 1 | " in text and "| 1 of 2 | 50% |" in text
+
+
+def test_the_program_dashboard_lists_the_application_in_no_cohort(year):
+    sim, _ = year
+    repo = sim.emu.state.repo(cohort_demo.REPO)
+    (number,) = of(sim, "window")
+    (board,) = [
+        i for i in repo["issues"].values() if "<!-- mentoring:dashboard" in (i["body"] or "")
+    ]
+    section = board["body"].split("### Applications in no cohort", 1)[1]
+    assert f"| #{number[0]} | @\u200blate-lou |" in section
+    assert "No next window is known yet" in section  # both rounds' windows are past
