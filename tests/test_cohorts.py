@@ -721,3 +721,14 @@ def test_validate_without_a_cohort_dropdown_says_nothing_of_cohorts(tmp_path):
     root = program_copy(tmp_path)
     (root / "cohorts.yml").write_text(PAST_AND_FUTURE_YML, encoding="utf-8")
     assert validate.cohort_form(root, load_program(root), date(2050, 1, 1)) == ([], [])
+
+
+@pytest.mark.parametrize("decision", ["/select", "/waitlist"])
+def test_the_acknowledgement_mentions_nobody_and_the_card_shows_no_decision(program, decision):
+    m = waiting(program)
+    step, plan = run_command(program, m, decision)
+    (reply,) = [w for w in plan.writes if getattr(w, "key", "") == pairing.COMMAND]
+    assert "@" not in markers.remove(reply.body) and m.mentee not in reply.body  # no ping
+    assert not [w for w in plan.writes if type(w).__name__ in ("AddLabels", "RemoveLabels")]
+    before = markers.remove(state.card_body(m, program, MESSAGES))
+    assert markers.remove(state.card_body(step.state, program, MESSAGES)) == before
