@@ -1,7 +1,7 @@
 """Applicants' contribution counts on their status cards, spread over the nights of a week.
 
-Pure. During a cohort's contribution period (and after it, until the cohort
-starts) each applicant's card shows their pull requests opened and merged,
+Pure. During a cohort's contribution period (and after it, until the results are
+announced) each applicant's card shows their pull requests opened and merged,
 issues opened and reviews in the period, "as of" the day they were read. The
 counts are read once a week for the tracking issue (`cohort_nightly.py`, kept in
 its marker); a card is edited only when its counts changed, and not all on one
@@ -29,11 +29,12 @@ SPREAD_DAYS = 7  # a week's card edits are spread over this many nights
 
 
 def showing(cohort: Cohort, today: date) -> bool:
-    """Whether the cards show contribution-period counts today: from the period's first day
-    until the cohort starts (then the tracking issue counts since the start)."""
+    """Whether the cards' contribution-period counts are kept up to date today: from the
+    period's first day until the results are announced (or the cohort starts); the cards
+    keep the last counts after that."""
     if cohort.contribution is None or today < cohort.contribution.first:
         return False
-    return cohort.start is None or today < cohort.start
+    return not cohort.announced(today) and (cohort.start is None or today < cohort.start)
 
 
 def counted(counts: Counts, on: date) -> Counted:
@@ -75,7 +76,9 @@ def plan(
     for m in cards:
         if m.cohort != cohort.id or not m.open or not m.mentee or m.card_id is None:
             continue
-        now = counted(counts.get(lower(m.mentee), Counts()), counts_on)
+        if lower(m.mentee) not in counts:  # not counted (not on the tracking issue): unknown
+            continue
+        now = counted(counts[lower(m.mentee)], counts_on)
         if m.issue in skip or not changed(m, now):
             continue
         day = due_day(m.issue, counts_on)

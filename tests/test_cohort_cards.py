@@ -48,7 +48,8 @@ def edited(cards, counts, today: date, limit: int = 30, busy=(), on=READ) -> lis
     [
         pytest.param(date(2027, 1, 10), False, id="before-the-period"),
         pytest.param(date(2027, 1, 11), True, id="first-day-of-the-period"),
-        pytest.param(date(2027, 2, 10), True, id="after-the-period-before-the-start"),
+        pytest.param(date(2027, 2, 10), True, id="after-the-period-before-the-results"),
+        pytest.param(date(2027, 2, 11), False, id="results-announced"),
         pytest.param(date(2027, 2, 15), False, id="from-the-start-on"),
     ],
 )
@@ -82,7 +83,14 @@ ONE = {"ada": Counts(pulls=1, merged_pulls=1)}
         pytest.param(card(SLOT), ONE, READ, [SLOT], id="changed-on-its-night"),
         pytest.param(card(SLOT + 1), ONE, READ, [], id="changed-not-its-night-yet"),
         pytest.param(card(SLOT + 1), ONE, READ + timedelta(days=3), [SLOT + 1], id="night-missed"),
-        pytest.param(card(SLOT), {}, READ, [], id="no-counts-and-none-shown"),
+        pytest.param(card(SLOT), {"ada": Counts()}, READ, [], id="no-contributions-none-shown"),
+        pytest.param(
+            card(SLOT, counted=Counted(READ - timedelta(days=7), pulls=2)),
+            {"bob": Counts()},
+            READ,
+            [],
+            id="not-counted-is-unknown-not-zero",
+        ),
         pytest.param(
             card(SLOT, counted=Counted(READ - timedelta(days=7), pulls=1, merged_pulls=1)),
             ONE,
