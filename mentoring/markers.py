@@ -8,6 +8,7 @@ bot itself: every reader here takes the bot's login and ignores the rest.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -51,9 +52,24 @@ def _scan(body: str) -> Iterator[tuple[int, int, str, str | None]]:
         pos = end + len(CLOSE)
 
 
+CACHED_BODY = 16_384  # bodies up to this long keep their scan (the bot's are a few KB)
+
+
+@functools.lru_cache(maxsize=2048)
+def _scanned(body: str) -> tuple[tuple[str, str | None], ...]:
+    """(kind, raw data) of each marker in a body, kept: a run reads the same comments often."""
+    return tuple((kind, raw) for _, _, kind, raw in _scan(body))
+
+
 def parse(body: str) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every (kind, data) marker in a comment body, in order; unreadable data is skipped."""
-    for _, _, kind, raw in _scan(body or ""):
+    body = body or ""
+    found = (
+        _scanned(body)
+        if len(body) <= CACHED_BODY
+        else tuple((kind, raw) for _, _, kind, raw in _scan(body))
+    )
+    for kind, raw in found:
         if raw is None:
             yield kind, {}
             continue

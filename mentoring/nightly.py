@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import os
 import sys
 import time as _time
@@ -59,6 +60,7 @@ from mentoring.config import (
     PARTICIPANTS_FILE,
     Participant,
     Program,
+    Role,
     Settings,
     parse_participants,
     same_login,
@@ -240,8 +242,16 @@ def _participants(gateway: Gateway, program: Program) -> tuple[tuple[Participant
         return (), [(0, f"{PARTICIPANTS_FILE} could not be read: {exc}")]
     if raw is None:
         return (), []
-    found, _ = parse_participants(raw, program.layout.path(PARTICIPANTS_FILE), program.roles)
-    return found, []
+    return _parsed_participants(raw, program.layout.path(PARTICIPANTS_FILE), program.roles), []
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed_participants(
+    raw: bytes, filename: str, roles: tuple[Role, ...]
+) -> tuple[Participant, ...]:
+    """participants.yml's complete entries, parsed once per content: a process that runs many
+    passes (the demo, a test) reads the same file every night. Inputs and result are frozen."""
+    return parse_participants(raw, filename, roles)[0]
 
 
 def _closed_graduates(
