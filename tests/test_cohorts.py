@@ -444,7 +444,14 @@ def test_announcement_on_the_date_once(program, decision, status, kind, closed):
     assert new.status == status and new.announced == date(2027, 3, 5)
     # The next night: nothing again.
     done = tuple(Comment(500 + i, 7, BOT, p.body, T, T) for i, p in enumerate(posts))
-    again, _ = nightly(program, new, date(2027, 3, 6), *done)
+    written = datetime(2027, 3, 5, 5, tzinfo=UTC)  # the card as that night left it
+    issue = with_card(program, new, *done)
+    card = next(c for c in issue.comments if c.id == new.card_id)
+    fresh = dataclasses.replace(card, created_at=written, updated_at=written)
+    issue = dataclasses.replace(
+        issue, comments=tuple(fresh if c.id == card.id else c for c in issue.comments)
+    )
+    again = cohort_steps.plan_issue(issue, new, program, MESSAGES, date(2027, 3, 6))
     assert again.writes == ()
 
 
