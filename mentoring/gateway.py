@@ -335,6 +335,7 @@ class Gateway:
         self.out_of_budget: list[int] = []  # issues whose writes wait for the next run
         self.stopped: str | None = None  # where the reserve stopped the run: reading, writing…
         self._date: datetime | None = None
+        self._settled = False  # the session's environment settings read (_settle_environment)
         retry = GithubRetry(
             total=5,
             connect=2,  # a host that does not answer is reported soon, not after minutes
@@ -361,9 +362,35 @@ class Gateway:
 
         def seen(status: int, headers: dict[str, Any], data: Any) -> None:
             self._seen(headers)
+            if not self._settled:
+                self._settle_environment()
             passed_on(status, headers, data)
 
         requester.DEBUG_ON_RESPONSE = seen  # PyGithub's hook on every response it reads
+
+    def _settle_environment(self) -> None:
+        """Read the proxy and certificate settings of the environment once, not per request.
+
+        requests looks them up again for every request (``HTTPS_PROXY``, ``NO_PROXY``,
+        ``REQUESTS_CA_BUNDLE``...), scanning the whole environment each time; a pass makes
+        thousands of requests with the same settings. PyGithub keeps one session per
+        requester (made at the first request), reached here through its private name; if
+        that name changes, requests simply goes on looking them up as before.
+        """
+        self._settled = True
+        connection = getattr(self._gh.requester, "_Requester__connection", None)
+        session = getattr(connection, "session", None)
+        if not isinstance(session, requests.Session) or not session.trust_env:
+            return
+        found = session.merge_environment_settings(self.target.api_url, {}, None, None, None)
+        session.proxies.update(found.get("proxies") or {})
+        if found.get("verify") not in (None, True):  # a CA bundle named by the environment:
+            session.verify = found["verify"]  # PyGithub passes its own `verify` on each request
+            if getattr(connection, "verify", None) is True:
+                connection.verify = found["verify"]
+        if found.get("cert"):
+            session.cert = found["cert"]
+        session.trust_env = False
 
     # ---------------------------------------------------------------- the API's clock, budget
 

@@ -229,3 +229,19 @@ def test_target_errors_are_clear(env, message):
 )
 def test_web_url(api, web):
     assert Target.from_env("o/r", {"GITHUB_API_URL": api}).web_url == web
+
+
+def test_the_environments_proxy_and_ca_settings_are_read_once_and_kept(emulator, monkeypatch):
+    """requests would scan the environment on every request; the gateway reads it once, and
+    what it found still applies: a CA bundle, and a proxy the API's host bypasses."""
+    bundle = "/etc/ssl/certs/corporate-ca.pem"
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", bundle)
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    gateway = Gateway(Target(emulator.url, "o/r", "t"), pace_seconds=0)
+    gateway.issues()  # the first request: the session is made, then settled
+    connection = gateway._gh.requester._Requester__connection
+    assert connection.session.trust_env is False
+    assert connection.verify == bundle and connection.session.verify == bundle
+    monkeypatch.setenv("NO_PROXY", "")  # read once: a later change is not seen
+    assert gateway.issues() == []  # still bypassing the proxy, as first found
