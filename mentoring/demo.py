@@ -121,6 +121,13 @@ DECLINE_REASONS = (
     "We cannot offer a mentor for this role this year, sorry.",
     "Please contribute a little longer first, then apply again.",
 )
+# Coordinators look for a free mentor every few days; after this long they tell the applicant
+# that none will be free soon, rather than leave the application waiting for ever.
+GIVE_UP_AFTER_DAYS = 90
+NO_MENTOR_REASON = (
+    "Every mentor for this role is full for the coming months, so we cannot pair you now. "
+    "Thank you for applying: please apply again next season."
+)
 CONTRIBUTIONS = (
     "Docs: the tutorial's second example no longer runs",
     "Review checklist for new contributors",
@@ -457,6 +464,7 @@ class Demo:
         self.scratch = scratch
         self.watcher = Watcher(emu, repo, self.settings.bot_login)
         self._loads: tuple[tuple[int, int], dict[str, int]] | None = None  # see loads()
+        self.pairings = 0  # mentors the coordinators named (part of the loads' key)
         self.queue: dict[date, list[tuple[Callable[..., None], tuple[Any, ...]]]] = {}
         self.people = self._cast(applicants)
         self.by_issue: dict[int, Applicant] = {}
@@ -717,7 +725,7 @@ class Demo:
     def loads(self) -> dict[str, int]:
         """How many mentees each mentor has now (lowercase login), as the coordinators know
         from the issues (worked out again only when a card's status or a pairing changed)."""
-        key = (self.watcher.version, sum(len(p.mentors) for p in self.people))
+        key = (self.watcher.version, self.pairings)
         if self._loads is not None and self._loads[0] == key:
             return self._loads[1]
         counts: dict[str, int] = {}
@@ -745,18 +753,23 @@ class Demo:
             return
         mentor = self.free_mentor(person)
         if mentor is None:
+            waited = (self.today - (self.first + timedelta(days=person.arrives))).days
+            if waited >= GIVE_UP_AFTER_DAYS:  # no place freed up in months: say so kindly
+                self.decline(person, NO_MENTOR_REASON)
+                return
             self.later(3, self.pair, person)  # ask again once a place may have freed up
             return
+        self.pairings += 1
         person.mentors.append(mentor)
         who = self.coordinator()
         self.comment(person, who, f"/mentor @{mentor}")
         self.say(person.issue, "@" + who, f"/mentor @{mentor}")
 
-    def decline(self, person: Applicant) -> None:
+    def decline(self, person: Applicant, reason: str | None = None) -> None:
         if self.status(person) != "waiting":
             return
         who = self.coordinator()
-        reason = self.rng.choice(DECLINE_REASONS)
+        reason = reason or self.rng.choice(DECLINE_REASONS)
         self.comment(person, who, f"/decline {reason}")
         self.say(person.issue, "@" + who, f"/decline {reason}")
 
