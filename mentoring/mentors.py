@@ -1,7 +1,7 @@
 """The mentors' side, pure: `/approve`, `/nominate`, `/away`, the ledger, the dashboard part.
 
-Commands are lines starting with ``/approve``, ``/nominate @login [role]`` or
-``/away until DATE``. Every comment of an issue with such commands that the
+Commands are lines starting with ``/approve``, ``/nominate @login [role]``,
+``/away until DATE`` or ``/back`` (an absence ended early). Every comment of an issue with such commands that the
 bot has not answered yet (its ``mentors-reply`` marker names the comment's id)
 is answered once, in order, as of the comment's day. The opening of a
 nomination issue (its form) counts as its author's ``/nominate``, answered as
@@ -41,7 +41,7 @@ from mentoring.model import (
 from mentoring.state import Mentorship
 from mentoring.templates import Messages, with_marker
 
-COMMANDS = ("approve", "nominate", "away")
+COMMANDS = ("approve", "nominate", "away", "back")
 REPLY = "mentors-reply"
 NOMINATION = "nomination"
 AWAY = "away"
@@ -532,6 +532,19 @@ def _go_away(run: _Run, author: str, args: str, day: date) -> tuple[str, Marker]
     return text, (AWAY, {"login": author, "until": until.isoformat(), "on": day.isoformat()})
 
 
+def _come_back(run: _Run, author: str, args: str, day: date) -> tuple[str, Marker]:
+    """``/back``: an absence ended on the comment's day (recorded as an away period that
+    ends that day, which replaces the earlier one). Not away that day: nothing changes."""
+    if not may_go_away(author, run.kind, run.issue, run.facts.mentorship, run.program):
+        return _refuse(run, "back", ["listed-mentors"], author)
+    if lower(author) not in run.ledger.away_on(day):
+        run.notes.append((run.issue.number, f"/back by {author}: not away on {day}"))
+        return run.reply("not-away", "back", login=author, day=day.isoformat()), None
+    run.ledger = run.ledger.with_away(Away(author, day, day))
+    text = run.reply("back", "back", login=author, day=day.isoformat())
+    return text, (AWAY, {"login": author, "until": day.isoformat(), "on": day.isoformat()})
+
+
 # --------------------------------------------------------------------------- /approve
 
 
@@ -556,7 +569,7 @@ def _approve(run: _Run, author: str, args: str, day: date) -> tuple[str, Marker]
     return run.reply(outcome, "approve", **reply), None
 
 
-HANDLERS = {"approve": _approve, "nominate": _nominate, "away": _go_away}
+HANDLERS = {"approve": _approve, "nominate": _nominate, "away": _go_away, "back": _come_back}
 
 
 # --------------------------------------------------------------------------- nightly

@@ -138,7 +138,7 @@ def plan_for(
     names = {
         cmd.name for c in pending for cmd in mentors.pairing.commands(c.body, mentors.COMMANDS)
     }
-    if "nominate" in names or (kind == "nomination" and 0 not in done):
+    if names & {"nominate", "back"} or (kind == "nomination" and 0 not in done):
         ledger = read_ledger(gateway, program, today)
     rolefile = None
     if "approve" in names and kind == "registration":

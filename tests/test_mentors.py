@@ -449,6 +449,64 @@ def test_away_is_recorded_and_leaves_the_mentor_out_of_suggestions_until_the_dat
     assert [s["login"] for s in intake.suggestions(role, {}, "x")] == ["ada-mentor", "lin-mentor"]
 
 
+AWAY_LIN = mentors.Ledger(away=(mentors.Away("lin-mentor", date(2026, 4, 1), date(2026, 2, 20)),))
+
+
+@pytest.mark.parametrize(
+    ("author", "ledger", "expected", "away_after"),
+    [
+        pytest.param("lin-mentor", AWAY_LIN, "welcome back", {}, id="away-mentor-back"),
+        pytest.param("LIN-Mentor", AWAY_LIN, "welcome back", {}, id="login-case"),
+        pytest.param(
+            "lin-mentor", mentors.Ledger(), "was not away on 2026-03-02", None, id="not-away"
+        ),
+        pytest.param(
+            "ada-mentor", AWAY_LIN, "was not away on 2026-03-02", None, id="co-mentor-not-away"
+        ),
+        pytest.param("ada-example", AWAY_LIN, "can only be used by a mentor", None, id="mentee"),
+        pytest.param("sam-mentor", AWAY_LIN, "can only be used by a mentor", None, id="other"),
+        pytest.param(
+            "octo-coordinator", AWAY_LIN, "can only be used by a mentor", None, id="coordinator"
+        ),
+    ],
+)
+def test_back(author, ledger, expected, away_after):
+    issue = application(comment(80, author, "/back", issue=7))
+    p = plan(issue, mentors.Facts(ledger=ledger, mentorship=ACTIVE))
+    (reply,) = replies(p)
+    assert expected in reply
+    found = mentors.ledger_of(None, [comment(81, BOT, reply, issue=7)], BOT)
+    if away_after is None:  # nothing recorded
+        assert found == mentors.Ledger()
+    else:  # the record ends the absence: merged after the earlier one, nobody is away
+        merged = mentors.ledger_of(
+            mentors.dashboard_part([], ledger, [], PROGRAM, MESSAGES, date(2026, 2, 21)),
+            [comment(81, BOT, reply, issue=7)],
+            BOT,
+        )
+        assert merged.away_on(TODAY) == away_after
+        assert merged.away_on(date(2026, 3, 20)) == away_after
+
+
+def test_back_is_answered_once_and_a_second_back_changes_nothing():
+    first = comment(80, "lin-mentor", "/back", issue=7)
+    issue = application(first)
+    (reply,) = replies(plan(issue, mentors.Facts(ledger=AWAY_LIN, mentorship=ACTIVE)))
+    answered = application(first, comment(81, BOT, reply, issue=7))
+    assert plan(answered, mentors.Facts(ledger=AWAY_LIN, mentorship=ACTIVE)).writes == ()
+    ledger = mentors.ledger_of(None, [comment(81, BOT, reply, issue=7)], BOT)
+    again = application(
+        first, comment(81, BOT, reply, issue=7), comment(82, "lin-mentor", "/back", issue=7)
+    )
+    (second,) = replies(plan(again, mentors.Facts(ledger=ledger, mentorship=ACTIVE)))
+    assert "was not away" in second
+    assert [kind for kind, _ in markers.parse(second)] == [mentors.REPLY]
+
+
+def test_help_lists_back():
+    assert "`/back`" in MESSAGES.render("help", coordinators=["octo-coordinator"], cohorts=False)
+
+
 def test_nominators_are_suggested_first_if_they_have_room():
     role = PROGRAM.role("maintainer")
     first = intake.Availability(first=("lin-mentor",))
