@@ -1,9 +1,9 @@
 """The mentors' side, pure: `/approve`, `/nominate`, `/away`, the ledger, the dashboard part.
 
 Commands are lines starting with ``/approve``, ``/nominate @login [role]``,
-``/away until DATE`` or ``/back`` (an absence ended early). Every comment of an issue with such commands that the
-bot has not answered yet (its ``mentors-reply`` marker names the comment's id)
-is answered once, in order, as of the comment's day. The opening of a
+``/away until DATE`` or ``/back`` (an absence ended early). Every comment of an
+issue with such commands that the bot has not answered yet (its ``mentors-reply``
+marker names the comment's id) is answered once, in order, as of the comment's day. The opening of a
 nomination issue (its form) counts as its author's ``/nominate``, answered as
 comment 0.
 
