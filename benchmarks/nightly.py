@@ -11,8 +11,8 @@ then runs one nightly pass and a second one, and prints JSON:
   updated in the pass's window, plus the one listing that finds the dashboard
   issue, the one read of ``participants.yml`` (whose graduates the pass
   graduates if their merge was missed; with graduates listed, one more listing
-  finds applications closed in the window), the one listing of open mentor
-  registrations, plus one ``GET /user`` before the first write (is the token
+  finds applications closed in the window), the listings of open mentor
+  registrations and of open nominations, plus one ``GET /user`` before the first write (is the token
   the bot's?): the least any pass could read (a pass that writes also lists,
   before every 25 issues it writes to, the applications changed since it read
   them, and the repo's labels once if it must create one);
@@ -280,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
             tracemalloc.stop()
 
     dashboard_pages = 1  # the dashboard issue, found by its label
-    registration_pages = 1  # open mentor registrations, by their label
+    registration_pages = 2  # open mentor registrations and open nominations, by their labels
     participants_pages = 1  # participants.yml on the default branch: graduation, level-triggered
     identity = 1 if first["writes"] else 0  # GET /user: whose token, before the first write
     bound = (

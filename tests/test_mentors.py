@@ -765,3 +765,88 @@ def test_any_command_arguments_get_one_reply(command, args, author):
     issue = application(comment(80, author, f"{command} {args}", issue=7))
     p = plan(issue, mentors.Facts(mentorship=ACTIVE))
     assert len(replies(p)) == 1
+
+
+# --------------------------------------------------------------------------- nightly: lost events
+
+WINDOW = datetime(2026, 2, 20, tzinfo=UTC)
+BEFORE = datetime(2026, 2, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("c", "kept"),
+    [
+        pytest.param(comment(1, "octo-coordinator", "/approve"), True, id="a-command"),
+        pytest.param(comment(2, "lin-mentor", "/back"), True, id="back"),
+        pytest.param(comment(3, "lin-mentor", "thanks, see you"), False, id="chatter"),
+        pytest.param(comment(4, "lin-mentor", "/mentor @x"), False, id="application-command"),
+        pytest.param(
+            comment(5, BOT, markers.make(mentors.REPLY, {"comment": 1})), True, id="reply"
+        ),
+        pytest.param(
+            comment(6, BOT, markers.make(registration.CARD, {"status": "waiting"})), True, id="card"
+        ),
+        pytest.param(comment(7, BOT, markers.make("checkin", {"n": 1})), False, id="checkin"),
+        pytest.param(
+            comment(8, "mallory", markers.make(mentors.REPLY, {"comment": 1})),
+            False,
+            id="forged-reply",
+        ),
+    ],
+)
+def test_the_nightly_keeps_only_the_mentors_side_comments(c, kept):
+    from mentoring import mentors_run
+
+    assert (mentors_run.records([c], BOT) == (c,)) is kept
+
+
+@pytest.mark.parametrize(
+    ("comments", "owed"),
+    [
+        pytest.param([], [], id="nothing"),
+        pytest.param([comment(1, "octo-coordinator", "/approve")], [T], id="unanswered"),
+        pytest.param(
+            [
+                comment(1, "octo-coordinator", "/approve"),
+                comment(2, BOT, markers.make(mentors.REPLY, {"comment": 1})),
+            ],
+            [],
+            id="answered",
+        ),
+        pytest.param(
+            [comment(1, "octo-coordinator", "/approve", on=BEFORE)], [], id="before-the-window"
+        ),
+        pytest.param(
+            [
+                comment(1, "octo-coordinator", "/approve"),
+                comment(2, "mallory", markers.make(mentors.REPLY, {"comment": 1})),
+            ],
+            [T],
+            id="forged-answer",
+        ),
+        pytest.param([comment(1, BOT, "/approve")], [], id="the-bot-itself"),
+    ],
+)
+def test_what_a_registration_owes_from_the_window(comments, owed):
+    from mentoring import mentors_run
+
+    assert mentors_run._owed(reg_issue(comments=comments), PROGRAM, WINDOW) == owed
+
+
+@pytest.mark.parametrize(
+    ("labels", "body", "never"),
+    [
+        pytest.param((REG_LABEL,), None, True, id="label-only"),
+        pytest.param((REG_LABEL, "status: waiting"), None, False, id="waiting"),
+        pytest.param((REG_LABEL, "status: needs-info"), None, False, id="needs-info"),
+        pytest.param((REG_LABEL, "status: approved"), None, False, id="approved"),
+        pytest.param(
+            ("mentoring: nomination",), "### Who you nominate\n\n@x", False, id="nomination"
+        ),
+    ],
+)
+def test_a_registration_never_triaged_has_no_status_label(labels, body, never):
+    from mentoring import mentors_run
+
+    issue = reg_issue(body=body, labels=labels)
+    assert mentors_run._never_triaged(issue, PROGRAM) is never

@@ -262,7 +262,8 @@ def test_a_year_of_nights(emulator, app):
         )
 
     # reads: two listings and participants.yml a night, never one request per issue, a
-    # listing to find the dashboard and one of the open mentor registrations. The comment
+    # listing to find the dashboard and one each of the open mentor registrations and
+    # nominations. The comment
     # listing reaches further back only when a card is older than the
     # window: pia's while her pause outlasted it, and everyone's on the first night after the
     # outage (the widened read is cheaper than reading those issues one by one)
@@ -278,9 +279,9 @@ def test_a_year_of_nights(emulator, app):
             widened.append(d)
             rest = rest[1:]
         # the dashboard issue, found by its label (it holds the mentors' ledger), and the
-        # open mentor registrations
-        assert rest[:2] == [issues, issues], d
-        rest = rest[2:]
+        # open mentor registrations and nominations
+        assert rest[:3] == [issues, issues, issues], d
+        rest = rest[3:]
         if d in wrote_to_applications:
             # before writing, one listing of what changed since the read (a /pause meanwhile)
             assert rest[:1] == [f"{issues} since"], d
