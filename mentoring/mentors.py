@@ -27,6 +27,7 @@ from typing import Any
 
 from mentoring import form, markers, pairing, registration
 from mentoring.config import Program, same_login
+from mentoring.errors import Problem
 from mentoring.intake import Availability, is_bot
 from mentoring.model import (
     CloseIssue,
@@ -657,3 +658,74 @@ def dashboard_part(
         removed=[{"login": k, "issues": v} for k, v in sorted(removed.items())],
     )
     return with_marker(body, LEDGER, ledger.pruned(today).to_data())
+
+
+# --------------------------------------------------------------------------- validate
+
+
+def mentoring_mentors(issue: Issue, program: Program) -> list[str]:
+    """An open application's assignees who count as its mentors: all but the coordinators,
+    the applicant and bots (the rule of `pairing.assigned_mentors`, from a listing)."""
+    return [
+        login
+        for login in issue.assignees
+        if not program.is_coordinator(login)
+        and not same_login(login, issue.author)
+        and not is_bot(login, program)
+    ]
+
+
+def removed_mentors(
+    applications: Iterable[Issue], program: Program, roles_text: str, roles_file: str
+) -> list[Problem]:
+    """One warning per mentor who mentors an open application but is no longer listed in
+    roles.yml for its role (or, when the form names no known role, for any role).
+
+    Not an error: they may finish. The line is where the mentor is still listed (under
+    another role), else line 1 of the file.
+    """
+    found: dict[str, tuple[str, list[int], set[str]]] = {}
+    for issue in applications:
+        if issue.is_pull or not issue.open:
+            continue
+        role = form.role_of(form.parse(issue.body, program.form).role, program)
+        for login in mentoring_mentors(issue, program):
+            held = program.roles_of(login)
+            if role is not None and any(r.id == role.id for r in held):
+                continue
+            if role is None and held:
+                continue
+            name, issues, roles = found.setdefault(lower(login), (login, [], set()))
+            issues.append(issue.number)
+            if role is not None:
+                roles.add(role.name)
+    problems = []
+    for name, issues, roles in sorted(found.values(), key=lambda x: lower(x[0])):
+        numbers = ", ".join(f"#{n}" for n in sorted(issues))
+        line = _line_of(roles_text, name)
+        if line is not None and roles:  # still listed, for other roles
+            gone = f"for the {' or '.join(sorted(roles))} role"
+        else:
+            gone = "in this file"
+        message = f"@{name} mentors {numbers} but is no longer listed {gone}"
+        problems.append(
+            Problem(
+                roles_file,
+                line or 1,
+                "",
+                message,
+                "a warning only: they may finish. If they go on mentoring, add them back to the "
+                "role's mentors; if not, pair their mentees with someone else (/mentor @login) "
+                "and unassign them",
+            )
+        )
+    return problems
+
+
+def _line_of(text: str, login: str) -> int | None:
+    """The first line of roles.yml naming ``login`` outside a comment, if any."""
+    word = re.compile(rf"(?<![A-Za-z0-9-]){re.escape(login)}(?![A-Za-z0-9-])", re.IGNORECASE)
+    for number, line in enumerate(text.splitlines(), 1):
+        if word.search(line.split("#", 1)[0]):
+            return number
+    return None
