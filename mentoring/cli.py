@@ -494,7 +494,8 @@ def demo(
 
     Applications arrive, coordinators pair mentors, the nightly pass runs every
     simulated day, and graduates' pull requests are checked and merged, all
-    through the real handlers. Prints the timeline, then the dashboard and the
+    through the real handlers; a mentor registers and is approved, a role holder
+    nominates, a mentor is away. Prints the timeline, then the dashboard and the
     report. The demo uses its own example program (--root is not read); the
     repository is --repo, else $GITHUB_REPOSITORY, else demo-org/mentoring.
     """
