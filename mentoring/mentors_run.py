@@ -289,7 +289,11 @@ def unanswered(gateway: Any, side: Side, snapshot: Any, program: Any, messages: 
                 plans.append(Plan.ignore(f"not read: {exc}", view.number))
                 continue
         if rolefile is None and _approves(issue, program):
-            rolefile = roles_file(gateway, program) or False
+            try:
+                rolefile = roles_file(gateway, program) or False
+            except MentoringError as exc:  # left for the next run, like an unread issue
+                plans.append(Plan.ignore(f"roles.yml not read: {exc}", issue.number))
+                continue
         facts = mentors.Facts(side.ledger, side.repo_url, None, rolefile or None, False)
         p = mentors.plan_issue(issue, program, messages, snapshot.today, facts)
         notes = tuple(
