@@ -63,6 +63,16 @@ def stop_line(budget: Budget, reserve: int, now: float, *, left: int, stage: str
     return f"{head}; {left} {what} writes left: the next run makes them, and nothing twice"
 
 
+def wait_line(budget: Budget, reserve: int, seconds: float) -> str:
+    """One line when a pass waits at the reserve for the hour's count to start again."""
+    minutes = max(1, round(seconds / 60))
+    return (
+        f"budget: {budget.remaining:,} of {budget.limit:,} API requests left this hour "
+        f"({reserve:,} kept for event runs): waiting {minutes} min for the count to start "
+        "again, then going on (budget.wait_minutes)"
+    )
+
+
 def ceiling(hourly: int, reserve: int, events: int = 0) -> int:
     """About how many active mentorships one nightly pass serves within an hour's requests:
     what is left after the reserve and ``events`` (requests of event runs that hour),

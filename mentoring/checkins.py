@@ -176,12 +176,43 @@ def plan_issue(
     if m.status == "needs-info":
         posts += _reminder(issue, comments, m, program, messages, today)
     writes: list[Write] = [*posts, *label_writes]
+    if not writes and state.to_data(new) == state.to_data(m):
+        new = keep_alive(comments, m, program, today)
     if state.to_data(new) != state.to_data(m):
         writes += state.sync(issue, m, new, program, messages)
     if issue.locked and writes:
         what = ", ".join(dict.fromkeys(p.key for p in posts)) or "status card update"
         return Plan(notes=((number, f"locked: {what} not posted"), *notes))
     return Plan(tuple(writes), tuple(notes))
+
+
+def keep_alive(
+    comments: Sequence[Comment], m: Mentorship, program: Program, today: date
+) -> Mentorship:
+    """The card refreshed when it is about to leave the nightly's comment window, else as is.
+
+    The nightly reads the comments of the last `window_days` (one repo-wide listing); a
+    card older than that (an application waiting months for information, a long pause)
+    would have its issue read on its own every night: two requests a night, for ever.
+    One edit every few weeks (``checked``) keeps it in the window instead, carrying the
+    one fact that would leave the window with the comments: the day of the latest
+    reminder to the applicant or nudge to the coordinators, each posted once
+    (``reminded``).
+    """
+    bot = program.settings.bot_login
+    card = markers.latest(comments, bot, state.CARD)
+    if card is None or not m.open:
+        return m
+    keep = window_days(program.settings) - WINDOW_MARGIN_DAYS
+    if (today - card[0].updated_at.date()).days < keep:
+        return m
+    reminders = [
+        c.created_at.date()
+        for c, kind, _ in markers.trusted(comments, bot)
+        if kind in (REMINDER, NUDGE)
+    ]
+    reminded = max([d for d in (m.reminded, *reminders) if d is not None], default=None)
+    return dataclasses.replace(m, checked=today, reminded=reminded)
 
 
 def _checkin(
@@ -391,16 +422,20 @@ def _nudge(
     messages: Messages,
     today: date,
 ) -> list[PostComment]:
-    """Remind the coordinators of an application waiting for a mentor, every N days."""
+    """Remind the coordinators, once, of an application that has waited N days for a mentor.
+
+    Once per wait, not every N days: nobody is pinged twice for the same thing. The
+    dashboard lists every application still waiting, with its days, from then on."""
     days = program.settings.nudges.waiting_for_mentor_days
     since = m.since("waiting") or m.applied
     if since is None or (today - since).days < days:
         return []
     bot = program.settings.bot_login
     nudges = markers.find(comments, bot, NUDGE)
-    last = [_day(data.get("on")) or c.created_at.date() for c, data in nudges]
-    if last and (today - max(last)).days < days:
+    if any((_day(data.get("on")) or c.created_at.date()) >= since for c, data in nudges):
         return []
+    if m.reminded is not None and m.reminded >= since:
+        return []  # nudged already; the nudge itself has left the window (keep_alive)
     role = program.role(m.role)
     body = messages.render(
         "nudge",
@@ -441,6 +476,8 @@ def _reminder(
         return []
     if any(c.created_at >= asked for c, _ in markers.find(comments, bot, REMINDER)):
         return []
+    if m.reminded is not None and m.reminded >= asked.date():
+        return []  # reminded already; the reminder itself has left the window (keep_alive)
     body = messages.render("reminder", applicant=applicant, days=(today - last.date()).days)
     data = {"on": today.isoformat()}
     return [PostComment(issue.number, with_marker(body, REMINDER, data), key=REMINDER)]

@@ -32,6 +32,7 @@ class App:
         self._program = None
         self._messages = None
         self._identities: dict = {}  # who each token is, asked once per command
+        self.sleep: Any = None  # the gateways' sleep, if not time.sleep (tests)
 
     @property
     def program(self):  # -> mentoring.config.Program
@@ -61,6 +62,8 @@ class App:
             "max_writes": writes.max_per_run,
             "identities": self._identities,
         }
+        if self.sleep is not None:  # tests: a clock that moves without waiting
+            options["sleep"] = self.sleep
         options.update(overrides)
         return Gateway(Target.from_env(self.repo, env), **options)
 

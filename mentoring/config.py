@@ -188,12 +188,15 @@ class Writes:
 
 @dataclass(frozen=True)
 class Budget:
-    """The API budget: requests a nightly pass leaves for event runs in the hour."""
+    """The API budget: requests a nightly pass leaves for event runs in the hour, and how
+    long it may wait, in all, for the hour's count to start again before it stops."""
 
     reserve: int
+    wait_minutes: int = 180
 
 
 MAX_RESERVE = 15_000  # the largest hourly limit a token has (GITHUB_TOKEN on Enterprise Cloud)
+MAX_WAIT_MINUTES = 300  # a job on GitHub's runners ends after 6 hours
 
 
 @dataclass(frozen=True)
@@ -243,7 +246,7 @@ class Settings:
     retention: Retention | None
     form: FormSettings = field(default_factory=lambda: _DEFAULT_FORM_SETTINGS)
     activity: Activity | None = None
-    budget: Budget = Budget(reserve=200)
+    budget: Budget = Budget(reserve=200, wait_minutes=180)
     mentors: MentorSettings = MentorSettings()
 
 
@@ -724,7 +727,7 @@ def _writes(reader: _Reader, top: dict) -> Writes | None:
 
 def _budget(reader: _Reader, top: dict) -> Budget | None:
     default = _DEFAULT_SETTINGS.budget
-    section = reader.section(top, "budget", ("reserve",))
+    section = reader.section(top, "budget", ("reserve", "wait_minutes"))
     if section is None:
         return None
     path = ("budget", "reserve")
@@ -737,7 +740,18 @@ def _budget(reader: _Reader, top: dict) -> Budget | None:
             "GITHUB_TOKEN has 1,000 an hour (docs/budget.md)",
         )
         return None
-    return Budget(reserve) if reserve is not None else None
+    wait = reader.optional(
+        section, "wait_minutes", default.wait_minutes, _reserve(reader), ("budget",)
+    )
+    if wait is not None and wait > MAX_WAIT_MINUTES:
+        reader.problem(
+            ("budget", "wait_minutes"),
+            f"must be at most {MAX_WAIT_MINUTES}, got {wait}",
+            "it is how long, in all, a nightly pass may wait for the hour's API count to start "
+            "again; a job on GitHub's runners ends after 6 hours (docs/budget.md)",
+        )
+        return None
+    return Budget(reserve, wait) if reserve is not None and wait is not None else None
 
 
 def _reserve(reader: _Reader) -> Any:

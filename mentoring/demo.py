@@ -749,27 +749,29 @@ class Demo:
 
     # ------------------------------------------------------------------ coordinators
 
-    def load(self, login: str) -> int:
-        """How many mentees ``login`` has now, as the coordinators know from the issues."""
-        return sum(
-            1
-            for p in self.people
-            if any(m.lower() == login.lower() for m in p.mentors)
-            and self.status(p) in ("active", "paused")
-        )
+    def loads(self) -> dict[str, int]:
+        """How many mentees each mentor has now (lowercase login), as the coordinators know
+        from the issues."""
+        counts: dict[str, int] = {}
+        for p in self.people:
+            if self.status(p) in ("active", "paused"):
+                for m in {m.lower() for m in p.mentors}:
+                    counts[m] = counts.get(m, 0) + 1
+        return counts
 
     def free_mentor(self, person: Applicant) -> str | None:
         role = self.program.role(person.role)
         if role is None:
             return None
+        loads = self.loads()
         if person is self.nominee:  # the coordinators follow the bot's suggestion
             chosen = next((m for m in role.mentors if m.login == self.nominator), None)
-            if chosen is not None and self.load(chosen.login) < chosen.capacity:
+            if chosen is not None and loads.get(chosen.login.lower(), 0) < chosen.capacity:
                 return chosen.login
         free = [
-            (self.load(m.login), i, m.login)
+            (loads.get(m.login.lower(), 0), i, m.login)
             for i, m in enumerate(role.mentors)
-            if self.load(m.login) < m.capacity
+            if loads.get(m.login.lower(), 0) < m.capacity
         ]
         return min(free)[2] if free else None
 

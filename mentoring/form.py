@@ -179,6 +179,22 @@ class Answers:
 
 
 def parse(body: str | None, spec: Form = DEFAULT_FORM) -> Answers:
+    """Read the answers to the form ``spec`` out of an issue body (see `_parse`); a body is
+    parsed once per run (the nightly reads every open application's body each pass)."""
+    if body is not None and len(body) > CACHED_BODY:
+        return _parse(body, spec)
+    return _parsed(body, spec)
+
+
+CACHED_BODY = 16_384  # longer bodies (rare: GitHub allows 65,536) are parsed every time
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(body: str | None, spec: Form) -> Answers:
+    return _parse(body, spec)
+
+
+def _parse(body: str | None, spec: Form = DEFAULT_FORM) -> Answers:
     """Read the answers to the form ``spec`` out of an issue body.
 
     A line is a section heading only if its text is one of the form's labels.

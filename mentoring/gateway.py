@@ -310,6 +310,7 @@ class Gateway:
         out: TextIO | None = None,
         sleep: Callable[[float], None] = time.sleep,
         reserve: int | None = None,
+        wait_seconds: float = 0,
         identities: dict[tuple[str, str], str | None] | None = None,
     ):
         self.target = target
@@ -324,6 +325,10 @@ class Gateway:
         self._attempts = 0
         self._labels: dict[str, str] | None = None
         self.reserve = reserve
+        # How long, in all, reads and writes may wait at the reserve for the hour's count to
+        # start again before they stop (budget.wait_minutes; the nightly pass only).
+        self.wait_seconds = wait_seconds
+        self.waited = 0.0
         # (API URL, token) -> the token's login if GitHub tells it: shared by the gateways
         # of one command (the demo's many runs ask once)
         self._identities = {} if identities is None else identities
@@ -391,9 +396,41 @@ class Gateway:
         return left if left is not None and left.short(self.reserve, needed) else None
 
     def _check_budget(self) -> None:
-        short = self.short_of_budget()
-        if short is not None:
+        if not self.enough_budget():
+            short = self.short_of_budget()
+            assert short is not None
             raise OutOfBudget(short, self.reserve or 0)
+
+    def enough_budget(self, needed: int = 1) -> bool:
+        """Whether ``needed`` more requests leave the reserve, after waiting for the hour's count
+        to start again if that is allowed (``wait_seconds``) and would be enough."""
+        while (short := self.short_of_budget(needed)) is not None:
+            if not self._wait_for_reset(short):
+                return False
+        return True
+
+    def _wait_for_reset(self, short: budgets.Budget) -> bool:
+        """Sleep until GitHub's count starts again, within what is left of ``wait_seconds``;
+        then ask GitHub the figures afresh (``GET /rate_limit`` does not count)."""
+        if self.dry_run:
+            return False
+        wait = max(1.0, short.reset - time.time() + 1)
+        if self.waited + wait > self.wait_seconds:
+            return False
+        print(budgets.wait_line(short, self.reserve or 0, wait), file=self.out, flush=True)
+        self._sleep(wait)
+        self.waited += wait
+        self._guard_free(lambda: self._gh.requester.requestJsonAndCheck("GET", "/rate_limit"))
+        return True
+
+    def _guard_free(self, read: Callable[[], Any]) -> Any:
+        """A request that costs no budget (so it is not checked against it)."""
+        try:
+            return read()
+        except GithubException as exc:
+            raise MentoringError(f"GitHub answered {exc.status}: {_message(exc)}") from exc
+        except requests.RequestException as exc:
+            raise MentoringError(self._unreachable(exc)) from exc
 
     def whoami(self) -> str | None:
         """The token's own login, if GitHub tells it (personal tokens); None for the
@@ -661,7 +698,7 @@ class Gateway:
                 continue
             if not self.dry_run:
                 self._check_identity()
-                if self.out_of_budget or self.short_of_budget(len(writes)):
+                if self.out_of_budget or not self.enough_budget(len(writes)):
                     self.stopped = self.stopped or "writing"
                     self.out_of_budget.append(number)
                     continue

@@ -8,6 +8,7 @@ bot itself: every reader here takes the bot's login and ignores the rest.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -51,18 +52,36 @@ def _scan(body: str) -> Iterator[tuple[int, int, str, str | None]]:
         pos = end + len(CLOSE)
 
 
-def parse(body: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every (kind, data) marker in a comment body, in order; unreadable data is skipped."""
-    for _, _, kind, raw in _scan(body or ""):
+CACHED_BODY = 16_384  # bodies up to this long keep their markers (the bot's are a few KB)
+
+
+@functools.lru_cache(maxsize=4096)
+def _markers(body: str) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """(kind, data) of each readable marker in a body, kept: a run reads the same comments
+    many times (each pass's every issue, each decision). Callers get a copy of each mapping
+    (no caller changes the lists inside)."""
+    found = []
+    for _, _, kind, raw in _scan(body):
         if raw is None:
-            yield kind, {}
+            found.append((kind, {}))
             continue
         try:
             data = json.loads(raw)
         except ValueError:
             continue
         if isinstance(data, dict):
-            yield kind, data
+            found.append((kind, data))
+    return tuple(found)
+
+
+def parse(body: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every (kind, data) marker in a comment body, in order; unreadable data is skipped."""
+    body = body or ""
+    if len(body) > CACHED_BODY:
+        yield from _markers.__wrapped__(body)
+        return
+    for kind, data in _markers(body):
+        yield kind, dict(data)
 
 
 def kinds(body: str) -> set[str]:

@@ -190,7 +190,12 @@ def gather(gateway: Any, program: Any, snapshot: Any) -> Side:
     """
     settings = program.settings
     bot = settings.bot_login
-    existing = dashboard.find(gateway.issues(state="all", labels=[settings.labels.dashboard]), bot)
+    everything = getattr(snapshot, "open_issues", None)  # one listing read them all
+    existing = dashboard.find(everything, bot) if everything is not None else None
+    if existing is None:  # a program in a folder, the first night, or a closed dashboard
+        existing = dashboard.find(
+            gateway.issues(state="all", labels=[settings.labels.dashboard]), bot
+        )
     found = list(snapshot.records)
     last = dashboard.last_run_of(existing, bot)
     if last is not None:
@@ -199,9 +204,19 @@ def gather(gateway: Any, program: Any, snapshot: Any) -> Side:
             found = records(gateway.comments_since(start, until=snapshot.since), bot) + tuple(found)
     ledger = mentors.ledger_of(existing.body if existing else None, found, bot)
     ledger = ledger.applied(snapshot.issues, program)
-    listing = gateway.issues(state="open", labels=[settings.mentors.registration_label])
+    label = settings.mentors.registration_label
+    listing = (
+        gateway.issues(state="open", labels=[label])
+        if everything is None
+        else [i for i in everything if i.has_label(label)]
+    )
     registrations = tuple(i for i in listing if not i.is_pull)
-    listing = gateway.issues(state="open", labels=[settings.mentors.nomination_label])
+    label = settings.mentors.nomination_label
+    listing = (
+        gateway.issues(state="open", labels=[label])
+        if everything is None
+        else [i for i in everything if i.has_label(label)]
+    )
     nominations = tuple(i for i in listing if not i.is_pull)
     return Side(ledger, registrations, existing, True, gateway.target.web_url, nominations)
 

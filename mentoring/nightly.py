@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import os
 import sys
 import time as _time
@@ -59,6 +60,7 @@ from mentoring.config import (
     PARTICIPANTS_FILE,
     Participant,
     Program,
+    Role,
     Settings,
     parse_participants,
     same_login,
@@ -111,9 +113,23 @@ class Snapshot:
     assignable: frozenset[str] = frozenset()  # ... and which of them can be assigned
     handbooks: tuple[str, str] = ("", "")
     cohort_cards: tuple[Mentorship, ...] | None = None  # for /select's seats (cohorts only)
+    # Every open issue and pull request, when one listing read them all (`open_issues`):
+    # the registrations and the dashboard are found there instead of by listings of their own.
+    open_issues: tuple[Issue, ...] | None = None
 
     def mentorship(self, number: int) -> Mentorship | None:
         return self.mentorships.get(number)
+
+
+def open_issues(gateway: Gateway, program: Program) -> list[Issue] | None:
+    """Every open issue and pull request of the repository in one listing, when the program
+    owns its repository (it sits at the top): then the applications, the open mentor
+    registrations and the dashboard come from one listing instead of three. A program in a
+    folder of a project's repository shares it with the project's issues, so it lists its
+    own by their labels (None here)."""
+    if program.layout.prefix:
+        return None
+    return gateway.issues(state="open")
 
 
 def window_start(settings: Settings, today: date) -> datetime:
@@ -154,11 +170,12 @@ def collect(gateway: Gateway, program: Program, today: date, *, level: bool = Tr
     settings = program.settings
     bot = settings.bot_login
     since = window_start(settings, today)
-    listed = [
-        i
-        for i in gateway.issues(state="open", labels=[settings.labels.application])
-        if not i.is_pull
-    ]
+    everything = open_issues(gateway, program)
+    if everything is None:
+        listing = gateway.issues(state="open", labels=[settings.labels.application])
+    else:
+        listing = [i for i in everything if i.has_label(settings.labels.application)]
+    listed = [i for i in listing if not i.is_pull]
     participants, failed_reads = _participants(gateway, program) if level else ((), [])
     closed_listed = _closed_graduates(gateway, program, today, participants, failed_reads)
     numbers = {i.number for i in listed} | {i.number for i in closed_listed}
@@ -223,6 +240,7 @@ def collect(gateway: Gateway, program: Program, today: date, *, level: bool = Tr
         closed=closed,
         participants=participants,
         records=records,
+        open_issues=None if everything is None else tuple(everything),
     )
     return _lookups(gateway, program, snapshot) if level else snapshot
 
@@ -240,8 +258,16 @@ def _participants(gateway: Gateway, program: Program) -> tuple[tuple[Participant
         return (), [(0, f"{PARTICIPANTS_FILE} could not be read: {exc}")]
     if raw is None:
         return (), []
-    found, _ = parse_participants(raw, program.layout.path(PARTICIPANTS_FILE), program.roles)
-    return found, []
+    return _parsed_participants(raw, program.layout.path(PARTICIPANTS_FILE), program.roles), []
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed_participants(
+    raw: bytes, filename: str, roles: tuple[Role, ...]
+) -> tuple[Participant, ...]:
+    """participants.yml's complete entries, parsed once per content: a process that runs many
+    passes (the demo, a test) reads the same file every night. Inputs and result are frozen."""
+    return parse_participants(raw, filename, roles)[0]
 
 
 def _closed_graduates(
@@ -613,7 +639,8 @@ def run(app: Any, today: date | None) -> int:
 
     Without ``today``, the date is GitHub's (the ``Date`` header of its responses).
     """
-    gateway = app.gateway(reserve=app.program.settings.budget.reserve)
+    budget = app.program.settings.budget
+    gateway = app.gateway(reserve=budget.reserve, wait_seconds=budget.wait_minutes * 60)
     if today is None:
         today = gateway.today()
     snapshot = one_pass(gateway, app.program, app.messages, today)

@@ -76,6 +76,10 @@ class Mentorship:
     # The id of the latest comment up to which every slash command had been answered when
     # the card was last written (0: not recorded, as in cards of earlier versions).
     seen: int = 0
+    # Kept so the card stays inside the nightly's comment window (see checkins.keep_alive):
+    # the day the bot last refreshed an idle card, and the day of its latest reminder or nudge.
+    checked: date | None = None
+    reminded: date | None = None
     card_id: int | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -157,6 +161,10 @@ def to_data(m: Mentorship) -> dict[str, Any]:
     }
     if m.seen:  # only when recorded, so that a card of an earlier version reads back the same
         data["seen"] = m.seen
+    if m.checked:
+        data["checked"] = m.checked.isoformat()
+    if m.reminded:
+        data["reminded"] = m.reminded.isoformat()
     return data
 
 
@@ -198,6 +206,8 @@ def from_data(issue: int, data: dict[str, Any], card_id: int | None = None) -> M
             checkin=int(data.get("checkin", 0)),
             flagged=int(data.get("flagged", 0)),
             seen=max(0, int(data.get("seen", 0))),
+            checked=_day(data.get("checked")),
+            reminded=_day(data.get("reminded")),
             escalated=_escalated(data.get("escalated")),
             history=history,
             cohort=str(data["cohort"]) if data.get("cohort") else None,

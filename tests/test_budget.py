@@ -167,8 +167,33 @@ def app(emulator, tmp_path, monkeypatch):
     monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
     monkeypatch.setenv("GITHUB_TOKEN", "bot-token")
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
-    settings = "writes:\n  pace_seconds: 0\n  max_per_run: 200\nbudget:\n  reserve: 5\n"
+    settings = (
+        "writes:\n  pace_seconds: 0\n  max_per_run: 200\nbudget:\n  reserve: 5\n  wait_minutes: 0\n"
+    )
     return App(program_copy(tmp_path, settings), None, False)
+
+
+@pytest.fixture
+def waiting_app(emulator, tmp_path, monkeypatch):
+    """A program whose nightly may wait for the hour's count, on a clock that moves at once."""
+    monkeypatch.setenv("GITHUB_API_URL", emulator.url)
+    monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
+    monkeypatch.setenv("GITHUB_TOKEN", "bot-token")
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    settings = (
+        "writes:\n  pace_seconds: 0\n  max_per_run: 200\nbudget:\n  reserve: 5\n"
+        "  wait_minutes: 130\n"
+    )
+    app = App(program_copy(tmp_path, settings), None, False)
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        emulator.state.set_now(emulator.state.now() + timedelta(seconds=seconds))
+
+    app.sleep = sleep
+    app.slept = slept
+    return app
 
 
 def checkins(app, number: int) -> list[int]:
@@ -207,6 +232,51 @@ def test_a_pass_stops_at_the_reserve_and_the_next_runs_finish_it_once(
     assert [e for e in emulator.state.log() if e["method"] != "GET"] == []
     emulator.state.set_rate_limit(1000)
     assert all(checkins(app, n) == [1] for n in numbers)  # each check-in once
+
+
+def test_a_pass_allowed_to_wait_finishes_in_one_run_after_the_count_starts_again(
+    emulator, waiting_app, capsys
+):
+    app = waiting_app
+    numbers = [open_mentorship(emulator, app, mentee) for mentee in ("ann", "bo", "cy", "di")]
+    due = S + timedelta(days=30)
+    emulator.state.set_rate_limit(13)  # as above: one hour's 13 cannot hold the whole pass
+    emulator.state.set_now(at(due, 5, 17))
+    emulator.state.clear_log()
+    assert nightly.run(app, due) == 0
+    out = capsys.readouterr().out
+    assert "waiting" in out and "for the count to start again" in out
+    assert "budget: stopped" not in out
+    assert 1 <= len(app.slept) <= 2 and all(0 < s <= 3601 for s in app.slept)
+    # after each wait, GitHub is asked the figures afresh, which costs nothing
+    log = emulator.state.log()
+    assert sum(e["path"] == "/rate_limit" for e in log) == len(app.slept)
+    emulator.state.set_rate_limit(1000)
+    assert all(checkins(app, n) == [1] for n in numbers)  # each check-in once, in one run
+    emulator.state.clear_log()
+    assert nightly.run(app, due) == 0
+    assert [e for e in emulator.state.log() if e["method"] != "GET"] == []
+
+
+def test_a_pass_does_not_wait_longer_than_allowed(emulator, waiting_app, capsys):
+    app = waiting_app
+    open_mentorship(emulator, app, "ann")
+    emulator.state.set_rate_limit(6)  # every hour leaves one read: a pass never fits
+    emulator.state.set_now(at(S + timedelta(days=30), 5, 17))
+    assert nightly.run(app, S + timedelta(days=30)) == 0
+    out = capsys.readouterr().out
+    assert "budget: stopped" in out
+    assert sum(app.slept) <= 130 * 60
+
+
+def test_a_dry_run_never_waits(emulator, waiting_app, capsys):
+    app = waiting_app
+    app.dry_run = True
+    open_mentorship(emulator, app, "ann")
+    emulator.state.set_rate_limit(6)
+    emulator.state.set_now(at(S + timedelta(days=30), 5, 17))
+    nightly.run(app, S + timedelta(days=30))
+    assert app.slept == []
 
 
 def test_a_pass_that_cannot_read_within_the_budget_writes_nothing(emulator, app, capsys):
@@ -289,6 +359,8 @@ def test_the_ceiling_grows_with_the_hourly_limit():
         pytest.param("budget:\n  reserve: 20000\n", "must be at most 15,000", id="too-big"),
         pytest.param("budget:\n  reserve: '200'\n", "remove the quotes", id="quoted"),
         pytest.param("budget:\n  keep: 200\n", "unknown key 'keep'", id="unknown-key"),
+        pytest.param("budget:\n  wait_minutes: 400\n", "must be at most 300", id="wait-too-long"),
+        pytest.param("budget:\n  wait_minutes: -5\n", "must be at least 0", id="wait-negative"),
     ],
 )
 def test_a_bad_reserve_is_one_clear_line(tmp_path, text, expected):
@@ -312,3 +384,17 @@ def test_the_reserve_setting(tmp_path, text, reserve):
     from mentoring.config import load_program
 
     assert load_program(program_copy(tmp_path, text)).settings.budget.reserve == reserve
+
+
+@pytest.mark.parametrize(
+    "text, minutes",
+    [
+        pytest.param("", 180, id="default"),
+        pytest.param("budget:\n  wait_minutes: 0\n", 0, id="never-wait"),
+        pytest.param("budget:\n  wait_minutes: 300\n", 300, id="longest"),
+    ],
+)
+def test_the_wait_setting(tmp_path, text, minutes):
+    from mentoring.config import load_program
+
+    assert load_program(program_copy(tmp_path, text)).settings.budget.wait_minutes == minutes

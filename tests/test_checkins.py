@@ -483,21 +483,25 @@ def waiting(since=date(2026, 3, 1)):
         ([], date(2026, 3, 15), True),
         ([], date(2026, 3, 14), False),
         ([bot(301, "nudge", {"on": "2026-03-15"}, date(2026, 3, 15))], date(2026, 3, 28), False),
-        ([bot(301, "nudge", {"on": "2026-03-15"}, date(2026, 3, 15))], date(2026, 3, 29), True),
+        ([bot(301, "nudge", {"on": "2026-03-15"}, date(2026, 3, 15))], date(2026, 3, 29), False),
+        ([bot(301, "nudge", {"on": "2026-03-15"}, date(2026, 3, 15))], date(2026, 9, 1), False),
         (
             [bot(301, "nudge", {"on": "2026-03-28"}, date(2026, 3, 28), "eve")],
             date(2026, 3, 29),
             True,
         ),
         ([], date(2026, 5, 20), True),
+        ([bot(301, "nudge", {"on": "2026-02-20"}, date(2026, 2, 20))], date(2026, 3, 15), True),
     ],
     ids=[
         "waited-14-days",
         "13-days",
         "nudged-13-days-ago",
-        "nudged-14-days-ago",
+        "nudged-14-days-ago-once-is-enough",
+        "nudged-months-ago-still-once",
         "forged-nudge",
         "after-a-long-gap-just-one",
+        "a-nudge-from-an-earlier-wait-does-not-count",
     ],
 )
 def test_waiting_nudge(comments, today, nudged):
@@ -509,6 +513,21 @@ def test_waiting_nudge(comments, today, nudged):
         assert "@octo-coordinator" in posts(p)[0].body
         assert "Maintainer" in posts(p)[0].body
         assert p.writes == tuple(posts(p))  # the card does not change
+
+
+@pytest.mark.parametrize(
+    ("reminded", "nudged"),
+    [
+        pytest.param(date(2026, 3, 15), False, id="card-remembers-the-nudge"),
+        pytest.param(date(2026, 2, 20), True, id="card-remembers-an-earlier-wait"),
+        pytest.param(None, True, id="nothing-remembered"),
+    ],
+)
+def test_a_nudge_that_left_the_window_is_remembered_by_the_card(reminded, nudged):
+    m = dataclasses.replace(waiting(), reminded=reminded)
+    labels = ("mentoring: application", "status: waiting", "role: maintainer")
+    p = plan(m, labels=labels, today=date(2026, 9, 1))
+    assert [k for k, _ in posted_markers(p)] == (["nudge"] if nudged else [])
 
 
 def test_no_nudge_when_paired():
@@ -624,7 +643,67 @@ def test_second_plan_after_the_first_is_applied_is_empty():
     [post] = posts(first)
     done = Comment(400, 7, BOT, post.body, at(day(104)), at(day(104)))
     after = card_after(first, m)
+    edited = card(after, on=day(104))  # the first plan's card edit, as GitHub shows it
     second = checkins.plan_issue(
-        issue(after, checkin(202, 2), done), after, PROGRAM, MESSAGES, day(104)
+        issue(after, comments=(edited, checkin(202, 2), done)), after, PROGRAM, MESSAGES, day(104)
     )
     assert second.writes == ()
+
+
+# ------------------------------------------------------------ keeping the card in the window
+
+WINDOW = 30 + 14 + 7  # checkins.window_days for PROGRAM
+
+
+@pytest.mark.parametrize(
+    ("status", "card_age", "expect_edit"),
+    [
+        pytest.param("needs-info", WINDOW - 8, False, id="young-card-left-alone"),
+        pytest.param("needs-info", WINDOW - 7, True, id="about-to-leave-the-window"),
+        pytest.param("needs-info", 400, True, id="long-out-of-the-window"),
+        pytest.param("paused", WINDOW - 7, True, id="long-pause"),
+        pytest.param("withdrawn", 400, False, id="closed-status-never-refreshed"),
+    ],
+)
+def test_keep_alive_refreshes_an_idle_card(status, card_age, expect_edit):
+    today = date(2027, 6, 1)
+    m = dataclasses.replace(
+        needs_info("ada"), status=status, paused_until=date(2028, 1, 1), card_id=100
+    )
+    old = card(m, on=today - timedelta(days=card_age))
+    kept = checkins.keep_alive((old,), m, PROGRAM, today)
+    assert (kept.checked == today) is expect_edit
+    assert (kept == m) is not expect_edit
+
+
+def test_keep_alive_carries_the_reminder_that_leaves_the_window():
+    today = date(2027, 6, 1)
+    m = dataclasses.replace(needs_info("ada"), card_id=100)
+    old = card(m, on=today - timedelta(days=60))
+    reminder = bot(301, "reminder", {"on": "2027-05-01"}, date(2027, 5, 1))
+    kept = checkins.keep_alive((old, reminder), m, PROGRAM, today)
+    assert kept.reminded == date(2027, 5, 1)
+    assert state.from_data(7, state.to_data(kept)) == dataclasses.replace(kept, card_id=None)
+
+
+def test_no_second_reminder_once_the_first_left_the_window():
+    """The card remembers the reminder: a needs-info application idle for months is
+    reminded once, however long it waits."""
+    m = dataclasses.replace(needs_info("ada"), reminded=date(2026, 3, 16))
+    labels = ("mentoring: application", "status: needs-info")
+    p = plan(m, labels=labels, today=date(2026, 9, 1))  # the ask and the reminder are gone
+    assert [k for k, _ in posted_markers(p)] == []
+
+
+def test_an_idle_card_gets_one_edit_and_no_comment():
+    m = dataclasses.replace(needs_info("ada"), reminded=date(2026, 3, 16))
+    labels = ("mentoring: application", "status: needs-info")
+    p = plan(m, labels=labels, today=date(2026, 9, 1))
+    assert posts(p) == []
+    assert [w.key for w in p.writes if isinstance(w, EditComment)] == ["card"]
+    again = card_after(p, m)
+    edited = card(again, on=date(2026, 9, 1))
+    second = checkins.plan_issue(
+        issue(again, comments=(edited,), labels=labels), again, PROGRAM, MESSAGES, date(2026, 9, 1)
+    )
+    assert [w for w in second.writes if isinstance(w, (EditComment, PostComment))] == []
