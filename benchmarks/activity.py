@@ -16,7 +16,11 @@ cohort's start, and prints JSON:
 - ``per_person_reads``: what reading each applicant's work in each repository one by
   one would cost (3 listings × applicants × repositories, one page each at least);
 - ``search_minutes``: the same through the search API, at its 30 requests a minute;
-- ``wall_seconds``: the last week's read.
+- ``wall_seconds``: the last week's read;
+- ``card_edits_per_night``: the applicants' status cards edited each night if those ten
+  weeks were the contribution period (`cohort_cards.py`: counts to date read weekly, a
+  card edited only when its counts changed, on its night of the week): the most on one
+  night, the mean, and the cap (``writes.max_per_run``, default 60).
 
 Run it from the repository root: ``python benchmarks/activity.py [--applicants 200]``.
 """
@@ -35,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mentoring import activity, activity_run  # noqa: E402
+from mentoring import activity, activity_run, cohort_cards, markers, state  # noqa: E402
 from mentoring.emulator import EmulatorServer, contributions  # noqa: E402
 from mentoring.gateway import Gateway, Target  # noqa: E402
 
@@ -118,6 +122,7 @@ def main() -> None:
         whole, snapshot = measure(emu, gateway, START, args.max_review_reads)
         to_date = activity.tally(snapshot, logins, _period(0, args.weeks))
         whole["applicants_active"] = sum(c.active for c in to_date.values())
+        edits = card_edits(snapshot, logins, args.weeks)
         per_person = 3 * args.applicants * len(REPOS)
         worst = max(weeks, key=lambda w: w["listing_reads"] / w["listing_lower_bound"])
         print(
@@ -134,10 +139,49 @@ def main() -> None:
                     ),
                     "per_person_reads": per_person,
                     "search_minutes": round(per_person / 30, 1),
+                    "card_edits_per_night": edits,
                 },
                 indent=1,
             )
         )
+
+
+def card_edits(snapshot, logins: list[str], weeks: int) -> dict:
+    """Nightly card edits over ``weeks`` of a contribution period, counts read each week."""
+    from mentoring.cohorts import Cohort
+    from mentoring.config import load_program
+    from mentoring.templates import Messages
+
+    period = _period(0, weeks)
+    cohort = Cohort("bench", "Bench", contribution=period)
+    program = load_program(ROOT)
+    messages = Messages(ROOT)
+    cap = program.settings.writes.max_per_run
+    cards = {
+        n: state.Mentorship(n, login, "waiting", cohort="bench", card_id=n)
+        for n, login in enumerate(logins, start=2)
+    }
+    nights = []
+    for week in range(1, weeks + 1):  # read on the day after each week, the last after the period
+        read_on = period.first + timedelta(days=7 * week)
+        counts = activity.tally(snapshot, logins, _period(0, week))
+        for night in range(7):
+            today = read_on + timedelta(days=night)
+            plan = cohort_cards.plan(
+                cohort, cards.values(), counts, read_on, program, messages, today, limit=cap // 2
+            )
+            for w in plan.writes:
+                data = next(d for k, d in markers.parse(w.body) if k == state.CARD)
+                cards[w.issue] = state.from_data(w.issue, data, card_id=w.comment_id)
+            nights.append(len(plan.writes))
+    return {
+        "applicants": len(logins),
+        "nights": len(nights),
+        "most_on_one_night": max(nights),
+        "mean_per_night": round(sum(nights) / len(nights), 1),
+        "total": sum(nights),
+        "cap_max_per_run": cap,
+    }
 
 
 def _period(first_week: int, end_week: int):

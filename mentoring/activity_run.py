@@ -22,7 +22,12 @@ def _login(user: Any) -> str | None:
 
 
 def read(
-    gateway: Any, repositories: Sequence[str], since: datetime, *, max_review_reads: int = 200
+    gateway: Any,
+    repositories: Sequence[str],
+    since: datetime,
+    *,
+    max_review_reads: int = 200,
+    until: datetime | None = None,
 ) -> Snapshot:
     """What happened in ``repositories`` since ``since``.
 
@@ -33,6 +38,8 @@ def read(
     ``since``, the most recently updated first, at most ``max_review_reads`` in all;
     the rest are counted in ``reviews_unread`` (and said in the report).
     Never one request per person, and never the search API (30 requests a minute).
+    With ``until`` (a period read late, such as a follow-up mark), the reviews of pull
+    requests opened after it are not read: none of them can fall in the period.
     """
     requests: dict[str, int] = {}
     listed: dict[str, int] = {}
@@ -50,7 +57,8 @@ def read(
             pulls.append(
                 Pull(repo, p["number"], _login(p.get("user")), created, _when(p.get("merged_at")))
             )
-            to_review.append((str(p.get("updated_at")), repo, p["number"]))
+            if until is None or created <= until:
+                to_review.append((str(p.get("updated_at")), repo, p["number"]))
         raw, n = gateway.activity_listing(repo, "issues", since)
         requests[f"{repo} issues"], listed[f"{repo} issues"] = n, len(raw)
         for i in raw:

@@ -518,7 +518,7 @@ def demo(
 @user_errors
 def sync_form(app: App, check: bool) -> int:
     """Rewrite the role options of the application, mentor registration and nomination forms
-    from roles.yml.
+    from roles.yml (and a cohort dropdown from cohorts.yml: every round not closed yet).
 
     With --dry-run: say what would change, write nothing, exit 0.
     """

@@ -13,7 +13,16 @@ import dataclasses
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from mentoring import activity, activity_run, checkins, cohort_run, cohorts, markers, weekly
+from mentoring import (
+    activity,
+    activity_run,
+    checkins,
+    cohort_cards,
+    cohort_run,
+    cohorts,
+    markers,
+    weekly,
+)
 from mentoring.cohorts import Cohort, Period
 from mentoring.config import Program
 from mentoring.model import Issue
@@ -57,16 +66,74 @@ def run(gateway: Any, program: Program, messages: Messages, snapshot: Any, today
     if not program.cohorts:
         return
     current = [c for c in program.cohorts if live(c, today)]
-    following = [c for c in program.cohorts if weekly.followup_owed(c, today)]
+    following = [c for c in program.cohorts if weekly.followups_passed(c, today)]
     if not current and not following:
         return
     bot = program.settings.bot_login
     listed = gateway.issues(state="all", labels=[weekly.LABEL])
     for cohort in following:
-        follow_up(gateway, program, messages, cohort, weekly.find(listed, bot, cohort), today)
+        found = weekly.find(listed, bot, cohort)
+        months = weekly.followup_owed(cohort, found, bot, today)
+        if months:
+            follow_up(gateway, program, messages, cohort, found, months, today)
+    showing = [c for c in current if cohort_cards.showing(c, today)]
     current = [c for c in current if weekly.refresh_due(c, weekly.find(listed, bot, c), bot, today)]
-    if not current:
-        return
+    read: dict[str, tuple] = {}  # cohort id: (counts_on, to_date) as refreshed tonight
+    if current:
+        read = refresh(gateway, program, messages, snapshot, listed, current, today)
+    for cohort in showing:
+        counts = read.get(cohort.id) or weekly.stored_counts(weekly.find(listed, bot, cohort), bot)
+        on, to_date = counts[0], counts[1]
+        cards_plan(gateway, program, messages, snapshot, cohort, on, to_date, today)
+
+
+def dashboard_part(program: Program, messages: Messages, mentorships: Any, today: date) -> str:
+    """The program dashboard's cohort section (`cohort_dashboard.py`), with the form's cohort
+    dropdown read from the checkout."""
+    from mentoring import cohort_dashboard, form
+
+    top = program.layout.top
+    drift = form.cohort_form_drift(top, program, today) if top is not None else None
+    return cohort_dashboard.part(mentorships, program, messages, today, drift)
+
+
+def cards_plan(
+    gateway: Any,
+    program: Program,
+    messages: Messages,
+    snapshot: Any,
+    cohort: Cohort,
+    on: date | None,
+    to_date: dict,
+    today: date,
+) -> None:
+    """The applicants' cards whose contribution counts changed and whose night it is, from
+    the cards the nightly read and the counts kept on the tracking issue: no read of its own.
+    Cards this run wrote already are left for the next night."""
+    report = gateway.report
+    busy = {*report.written, *report.deferred, *report.skipped, *report.failed}
+    limit = max(1, program.settings.writes.max_per_run // 2)
+    cards = tuple(snapshot.mentorships.values())
+    gateway.apply(
+        cohort_cards.plan(
+            cohort, cards, to_date, on, program, messages, today, limit=limit, busy=busy
+        )
+    )
+
+
+def refresh(
+    gateway: Any,
+    program: Program,
+    messages: Messages,
+    snapshot: Any,
+    listed: Any,
+    current: list[Cohort],
+    today: date,
+) -> dict[str, tuple]:
+    """Render the tracking issues due tonight (reading the activity when it is due); the
+    counts each one now shows, by cohort id."""
+    bot = program.settings.bot_login
+    shown: dict[str, tuple] = {}
     cards = cohort_run.cards(gateway, program, cohorts_=current)
     outside = tuple(
         n
@@ -92,6 +159,8 @@ def run(gateway: Any, program: Program, messages: Messages, snapshot: Any, today
             on, to_date, recent = weekly.stored_counts(tracking, bot)
             facts = dataclasses.replace(facts, counts_on=on, to_date=to_date, last_two_weeks=recent)
         gateway.apply(weekly.plan(cohort, tracking, facts, program, messages, today))
+        shown[cohort.id] = (facts.counts_on, dict(facts.to_date))
+    return shown
 
 
 def follow_up(
@@ -99,39 +168,42 @@ def follow_up(
     program: Program,
     messages: Messages,
     cohort: Cohort,
-    found: Issue | None,
+    found: Issue,
+    months: int,
     today: date,
 ) -> None:
-    """Within a month of a follow-up mark: measure the participants' activity in the 30 days
-    up to it, and post it on the tracking issue once. Costs the tracking issue's comments
-    each night of that month, and the cards and 30 days of activity once."""
+    """A follow-up mark owed (its day came, the tracking issue does not record it): measure
+    the participants' activity in the 30 days up to the mark, however late, and post it on
+    the tracking issue once. Costs the tracking issue's comments, the cards and the activity
+    since the mark's window opened, once."""
     from mentoring.cohort_report import mark_period
 
-    months = weekly.followup_owed(cohort, today)
     settings = program.settings.activity
-    if found is None or not months or settings is None or not settings.repositories:
+    if not settings or not settings.repositories:
         return
     tracking = dataclasses.replace(found, comments=tuple(gateway.issue_comments(found.number)))
     bot = program.settings.bot_login
-    if any(
-        d.get("months") == months for _, d in markers.find(tracking.comments, bot, weekly.FOLLOWUP)
-    ):
-        return
     day, window = mark_period(cohort, months)
-    people = [
-        m.mentee
-        for m in cohort_run.cards(gateway, program, cohorts_=[cohort])
-        if m.cohort == cohort.id and m.decision == "selected" and m.mentee
-    ]
-    snapshot = activity_run.read(
-        gateway,
-        settings.repositories,
-        datetime.combine(window.first, time.min, UTC),
-        max_review_reads=settings.max_review_reads,
+    posted = any(
+        d.get("months") == months for _, d in markers.find(tracking.comments, bot, weekly.FOLLOWUP)
     )
-    counts = activity.tally(snapshot, people, window)
-    active = {login: counts[login.lower()].active for login in people}
-    gateway.apply(weekly.followup(cohort, tracking, months, active, day, program, messages))
+    active: dict[str, bool] = {}
+    if not posted:  # else the plan only records it in the marker
+        people = [
+            m.mentee
+            for m in cohort_run.cards(gateway, program, cohorts_=[cohort])
+            if m.cohort == cohort.id and m.decision == "selected" and m.mentee
+        ]
+        snapshot = activity_run.read(
+            gateway,
+            settings.repositories,
+            datetime.combine(window.first, time.min, UTC),
+            max_review_reads=settings.max_review_reads,
+            until=datetime.combine(window.last, time.max, UTC),
+        )
+        counts = activity.tally(snapshot, people, window)
+        active = {login: counts[login.lower()].active for login in people}
+    gateway.apply(weekly.followup(cohort, tracking, months, active, day, program, messages, today))
 
 
 def read_activity(

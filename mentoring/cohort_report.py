@@ -273,7 +273,9 @@ def markdown(data: dict[str, Any]) -> str:
         f"project's repositories in the {ACTIVE_WINDOW_DAYS} days up to it (CHAOSS Mentorship "
         "metric: activity N months after the end; see docs/report.md). For comparison, Silva "
         "et al. (SBES 2017) found about 40% of GSoC students still contributing a month after, "
-        "about 15% a year after.",
+        "about 15% a year after. "
+        f"Measured on {data['generated_on']}, over each mark's own {ACTIVE_WINDOW_DAYS} days: "
+        "a mark measured late counts the same days as on time.",
     ]
     if data["reviews_unread"]:
         lines.append(f"Reviews of {data['reviews_unread']} pull requests were not read.")

@@ -62,22 +62,38 @@ def _cohort(program: Program, m: Mentorship) -> Cohort | None:
 def at_intake(
     issue: Issue, m: Mentorship, program: Program, messages: Messages, today: date
 ) -> tuple[Mentorship, tuple[Write, ...]]:
-    """A complete application: give it its cohort, or say once, kindly, that no window is open.
+    """A complete application: give it its cohort, or say once, kindly, that no window is open
+    (or that the round it chose takes no applications on that day: closed, or not yet open).
 
-    An application outside every window stays open and waiting: the coordinators
-    choose (``/select COHORT`` puts it in one), and the tracking dashboards show it.
+    An application outside every window (or its chosen round's) stays open and waiting:
+    the coordinators choose (``/select COHORT`` puts it in one), and the dashboards show it.
     """
     if m.cohort is not None and cohorts.by_id(program.cohorts, m.cohort) is not None:
         return m, ()
     applied = m.applied or today
-    found = cohorts.cohort_of(cohort_answer(issue.body), program.cohorts, applied)
+    answer = cohort_answer(issue.body)
+    found = cohorts.cohort_of(answer, program.cohorts, applied)
     if found is not None:
         return dataclasses.replace(m, cohort=found.id), ()
-    if _posted(issue, program, WINDOW) or cohorts.open_on(program.cohorts, applied):
+    chosen = cohorts.named(answer, program.cohorts)  # a round outside its window, if any
+    if _posted(issue, program, WINDOW) or (
+        chosen is None and cohorts.open_on(program.cohorts, applied)
+    ):
         return m, ()  # said already; or several open and no choice: the coordinators choose
-    nxt = cohorts.next_window(program.cohorts, applied)
+    upcoming = (
+        chosen is not None
+        and chosen.applications is not None
+        and applied < chosen.applications.first
+    )
+    nxt = chosen if upcoming else cohorts.next_window(program.cohorts, applied)
     body = messages.render(
         "cohort-window",
+        chosen=chosen.name if chosen else "",
+        chosen_state=("upcoming" if upcoming else "closed") if chosen else "",
+        open_now=[
+            {"name": c.name, "close": c.applications.last.isoformat()}
+            for c in cohorts.open_on(program.cohorts, applied)
+        ],
         next_name=nxt.name if nxt else "",
         next_open=nxt.applications.first.isoformat() if nxt else "",
         next_close=nxt.applications.last.isoformat() if nxt else "",

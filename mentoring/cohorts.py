@@ -130,21 +130,66 @@ def next_window(cohorts: Iterable[Cohort], day: date) -> Cohort | None:
 
 
 def option(cohort: Cohort) -> str:
-    """The form dropdown's option for a cohort: ``Spring 2027 (2027-spring)``."""
-    return f"{cohort.name} ({cohort.id})"
+    """The form dropdown's option for a cohort, its window's dates in it when it has one:
+    ``Spring 2027, applications 2027-01-10 to 2027-01-31 (2027-spring)``."""
+    if cohort.applications is None:
+        return f"{cohort.name} ({cohort.id})"
+    return f"{cohort.name}, applications {cohort.applications.text()} ({cohort.id})"
+
+
+def not_closed(cohorts: Iterable[Cohort], day: date) -> list[Cohort]:
+    """The cohorts whose application window is open on ``day`` or still to come, the first
+    to open first: the ones the form offers."""
+    found = [c for c in cohorts if c.applications is not None and c.applications.last >= day]
+    return sorted(found, key=lambda c: (c.applications.first, c.id))
 
 
 def form_options(cohorts: Iterable[Cohort], day: date) -> list[str]:
-    """The dropdown's options on ``day``: the open cohorts only."""
-    return [option(c) for c in open_on(cohorts, day)]
+    """The dropdown's options on ``day``: every cohort whose window has not closed (open or
+    upcoming, with its dates), so that nothing needs doing when a window opens or closes;
+    only a change to cohorts.yml calls for `mentoring sync-form`."""
+    return [option(c) for c in not_closed(cohorts, day)]
 
 
 NONE_OPEN = "No round is open for applications now"
 COHORT_FIELD = "cohort"
 
 
+@dataclass(frozen=True)
+class FormDrift:
+    """How a form's cohort dropdown disagrees with cohorts.yml on a day."""
+
+    missing: tuple[str, ...] = ()  # options of cohorts open or upcoming that the form lacks
+    unknown: tuple[str, ...] = ()  # options that name no cohort of cohorts.yml
+    closed: tuple[str, ...] = ()  # options of cohorts whose window has closed (harmless)
+
+    @property
+    def errors(self) -> bool:
+        """Only a change to cohorts.yml makes these: a date passing never does."""
+        return bool(self.missing or self.unknown)
+
+
+def form_drift(current: Sequence[str], cohorts: Sequence[Cohort], day: date) -> FormDrift:
+    """Compare the dropdown's options (``current``) with cohorts.yml on ``day``. An option
+    of a cohort that closed since is only ``closed``: the form still works (intake answers
+    it kindly), and `mentoring sync-form` tidies it away."""
+    wanted = form_options(cohorts, day)
+    missing = tuple(o for o in wanted if o not in current)
+    unknown: list[str] = []
+    closed: list[str] = []
+    for text in current:
+        if text in wanted or text == NONE_OPEN:
+            continue
+        found = named(text, cohorts)
+        if found is not None and found.applications is not None and found.applications.last < day:
+            closed.append(text)
+        elif found is None or text != option(found):
+            unknown.append(text)
+    return FormDrift(missing, tuple(unknown), tuple(closed))
+
+
 def sync_form_text(text: str, found: Sequence[Cohort], today: date, where: str) -> str:
-    """The form's text with its ``cohort`` dropdown listing the cohorts open ``today``
+    """The form's text with its ``cohort`` dropdown listing the cohorts not closed ``today``
     (unchanged when the form has no such dropdown). GitHub needs one option at least."""
     from mentoring import form
     from mentoring.errors import MentoringError
@@ -177,12 +222,14 @@ def named(answer: str | None, cohorts: Sequence[Cohort]) -> Cohort | None:
 def cohort_of(answer: str | None, cohorts: Sequence[Cohort], applied: date) -> Cohort | None:
     """The cohort an application made on ``applied`` belongs to, or None (outside any window).
 
-    The form's answer wins when it names a cohort open that day; else the one cohort
-    open that day. Two open cohorts and no answer: None (the coordinators choose).
+    The form's answer wins when it names a cohort open that day; an answer naming a
+    cohort whose window is closed or not open yet gives None (a kind reply; the
+    coordinators choose). Without an answer, the one cohort open that day. Two open
+    cohorts and no answer: None (the coordinators choose).
     """
     chosen = named(answer, cohorts)
-    if chosen is not None and chosen.accepts(applied):
-        return chosen
+    if chosen is not None:
+        return chosen if chosen.accepts(applied) else None
     open_now = open_on(cohorts, applied)
     return open_now[0] if len(open_now) == 1 else None
 

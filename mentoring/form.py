@@ -569,6 +569,39 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
+def cohort_options(text: str) -> list[str] | None:
+    """The options of the form's ``cohort`` dropdown (None: the form has none)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+    located = _find_field(data.get("body") if isinstance(data, dict) else None, "cohort")
+    if located is None or located[1].get("type") != "dropdown":
+        return None
+    found = _attributes(located[1]).get("options")
+    return [str(x) for x in found] if isinstance(found, list) else []
+
+
+def cohort_drift(text: str, cohorts: Any, day: Any) -> Any:
+    """`cohorts.form_drift` for the form's text (None: no cohort dropdown)."""
+    from mentoring import cohorts as cohorts_module
+
+    current = cohort_options(text)
+    return None if current is None else cohorts_module.form_drift(current, cohorts, day)
+
+
+def cohort_form_drift(top: Path, program: Any, day: Any) -> Any:
+    """The program's form file against cohorts.yml on ``day`` (None: no cohorts, no form, or
+    no cohort dropdown): read by `mentoring validate` and by the nightly for its dashboard."""
+    if not program.cohorts:
+        return None
+    try:
+        text = (Path(top) / program.form.file).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return cohort_drift(text, program.cohorts, day)
+
+
 def sync(app: Any, check: bool, today: Any = None) -> int:
     """`mentoring sync-form`: bring the role options in line with roles.yml (or, with
     ``check``, only say whether they are); exit 1 when ``check`` finds drift.
@@ -603,15 +636,24 @@ def sync(app: Any, check: bool, today: Any = None) -> int:
         raise MentoringError(f"{where} is not UTF-8 text — save it as UTF-8") from None
     wanted = options(program.roles)
     new = rewrite(text, wanted, role_id, where)
-    if program.cohorts:  # the cohort dropdown, if the form has one: the cohorts open today
+    if program.cohorts:  # the cohort dropdown, if the form has one: the cohorts not closed
         from mentoring import cohorts
 
         day = today or datetime.date.today()  # `mentoring sync-form` on the day it runs
         new = cohorts.sync_form_text(new, program.cohorts, day, where)
         if new != text and rewrite(text, wanted, role_id, where) == text:
-            click.echo(f"{where}: the cohort options differ from the cohorts open today.")
-            if check:
-                return 1
+            found = cohort_drift(text, program.cohorts, day)
+            if found is not None and not found.errors:  # only rounds closed since
+                click.echo(
+                    f"{where}: the cohort options match cohorts.yml; "
+                    f"{len(found.closed)} closed round(s) can be tidied away by sync-form."
+                )
+                if check:
+                    return 0
+            else:
+                click.echo(f"{where}: the cohort options differ from cohorts.yml.")
+                if check:
+                    return 1
     if new == text:
         click.echo(f"{where}: the role options match roles.yml.")
         return 0

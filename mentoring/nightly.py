@@ -727,6 +727,11 @@ def refresh_dashboard(
     extra = ""
     if side is not None:  # the mentors' side: registrations, nominations, away, and the ledger
         extra = mentors_run.dashboard_part(side, mentorships, program, messages, snapshot.today)
+    if program.cohorts:  # applications in no cohort, the form's cohort dropdown (cohorts.md)
+        from mentoring import cohort_nightly
+
+        part = cohort_nightly.dashboard_part(program, messages, mentorships, snapshot.today)
+        extra = part.rstrip() + "\n\n" + extra if extra else part
     body = dashboard.render(
         mentorships, program, messages, snapshot.today, last_run, link, facts, extra=extra
     )

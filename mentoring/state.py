@@ -37,6 +37,23 @@ VERSION = 1
 OPEN_STATUSES = ("needs-info", "waiting", "active", "paused")
 CLOSED_STATUSES = ("withdrawn", "declined", "graduated")
 DECISIONS = ("selected", "waitlisted")
+COUNTED = ("pulls", "merged_pulls", "issues", "reviews")
+
+
+@dataclass(frozen=True)
+class Counted:
+    """An applicant's contributions in a cohort's contribution period, as of a day: shown on
+    the card (`cohort_cards.py`), and kept in its marker so every other edit keeps them."""
+
+    on: date
+    pulls: int = 0
+    merged_pulls: int = 0
+    issues: int = 0
+    reviews: int = 0
+
+    def numbers(self) -> tuple[int, ...]:
+        return tuple(getattr(self, name) for name in COUNTED)
+
 
 STATUS_COLORS = {
     "needs-info": "d93f0b",
@@ -73,6 +90,7 @@ class Mentorship:
     decision: str | None = None
     announced: date | None = None
     extended: date | None = None
+    counted: Counted | None = None  # contributions in the contribution period, as of a day
     # The id of the latest comment up to which every slash command had been answered when
     # the card was last written (0: not recorded, as in cards of earlier versions).
     seen: int = 0
@@ -179,7 +197,20 @@ def _cohort_data(m: Mentorship) -> dict[str, Any]:
         found["announced"] = m.announced.isoformat()
     if m.extended:
         found["extended"] = m.extended.isoformat()
+    if m.counted:
+        found["counted"] = {"on": m.counted.on.isoformat()} | {
+            name: getattr(m.counted, name) for name in COUNTED
+        }
     return found
+
+
+def _counted(value: Any) -> Counted | None:
+    if not isinstance(value, dict) or (on := _day(value.get("on"))) is None:
+        return None
+    numbers = {name: value.get(name) for name in COUNTED}
+    if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in numbers.values()):
+        return None
+    return Counted(on, **numbers)
 
 
 def from_data(issue: int, data: dict[str, Any], card_id: int | None = None) -> Mentorship | None:
@@ -214,6 +245,7 @@ def from_data(issue: int, data: dict[str, Any], card_id: int | None = None) -> M
             decision=data.get("decision") if data.get("decision") in DECISIONS else None,
             announced=_day(data.get("announced")),
             extended=_day(data.get("extended")),
+            counted=_counted(data.get("counted")),
             card_id=card_id,
         )
     except (KeyError, TypeError, ValueError):
@@ -263,6 +295,11 @@ def card_body(m: Mentorship, program: Program, messages: Messages) -> str:
         flagged=m.flagged,
         next_is_assessment=bool(nxt)
         and schedule.is_assessment(nxt[0], program.settings.checkins.assessment_every),
+        counted=(
+            {"as_of": m.counted.on.isoformat()} | {n: getattr(m.counted, n) for n in COUNTED}
+            if m.counted
+            else None
+        ),
     )
     return with_marker(body, CARD, to_data(m))
 

@@ -31,12 +31,48 @@ def problems(root: Path, bot_login: str | None = None) -> list[Problem]:
     found.extend(Messages(root).check())
     if program is not None:
         found.extend(form_problems(root, program))
+        found.extend(cohort_form(root, program)[0])
         found.extend(handbook_problems(root, program))
         from mentoring.registration import forms_drift  # the mentors' side's forms
 
         top = program.layout.top if program.layout.top is not None else Path(root)
         found.extend(forms_drift(top, program))
     return [_on_a_line(root, problem) for problem in found]
+
+
+def cohort_form(root: Path, program: Any, today: Any = None) -> tuple[list, list]:
+    """The form's cohort dropdown against cohorts.yml: problems (a cohort open or upcoming
+    it does not offer, an option naming none: cohorts.yml changed, run sync-form) and
+    warnings (a round closed since: harmless, sync-form tidies it). A date passing never
+    makes a problem, so nothing needs doing when a window opens or closes."""
+    import datetime
+
+    from mentoring import form
+
+    top = program.layout.top if program.layout.top is not None else Path(root)
+    found = form.cohort_form_drift(top, program, today or datetime.date.today())
+    if found is None:
+        return [], []
+    where = program.form.file
+    hint = "run `mentoring sync-form` (cohorts.yml changed)"
+    problems = [
+        Problem(where, None, "cohort", f"does not offer {x!r}, which cohorts.yml lists", hint)
+        for x in found.missing
+    ] + [
+        Problem(where, None, "cohort", f"offers {x!r}, which is not a cohort of cohorts.yml", hint)
+        for x in found.unknown
+    ]
+    warnings = [
+        Problem(
+            where,
+            None,
+            "cohort",
+            f"still offers {x!r}, whose window has closed (answered kindly)",
+            "run `mentoring sync-form` to tidy it away",
+        )
+        for x in found.closed
+    ]
+    return problems, warnings
 
 
 def form_problems(root: Path, program: Any) -> list[Problem]:
@@ -193,12 +229,26 @@ def removed_mentor_warnings(
     return mentors.removed_mentors(listed, program, text, ROLES_FILE), None
 
 
+def warnings(root: Path, bot_login: str | None = None) -> list[Problem]:
+    """What is worth tidying but breaks nothing (a closed round still in the form)."""
+    from mentoring.config import load_program
+
+    try:
+        program = load_program(root, bot_login=bot_login)
+    except ProgramError:
+        return []
+    return [_on_a_line(root, w) for w in cohort_form(root, program)[1]]
+
+
 def run(root: Path, fmt: str, bot_login: str | None = None, repo: str | None = None) -> int:
+    for warning in shown(warnings(root, bot_login), root, github=fmt == "github"):
+        text = annotation(warning, "warning")
+        click.echo(text if fmt == "github" else f"warning: {warning}")
     found = shown(problems(root, bot_login), root, github=fmt == "github")
     for problem in found:
         click.echo(annotation(problem) if fmt == "github" else str(problem))
-    warnings, skipped = removed_mentor_warnings(root, bot_login, repo)
-    for problem in shown(warnings, root, github=fmt == "github"):
+    removed, skipped = removed_mentor_warnings(root, bot_login, repo)
+    for problem in shown(removed, root, github=fmt == "github"):
         click.echo(annotation(problem, "warning") if fmt == "github" else f"warning: {problem}")
     if skipped:
         click.echo(skipped)

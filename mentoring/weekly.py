@@ -29,7 +29,6 @@ LABEL_COLOR = "5319e7"
 TRACKING = "cohort-tracking"
 WEEK = "cohort-week"
 FOLLOWUP = "cohort-followup"
-FOLLOWUP_DAYS = 31  # a follow-up is posted within this many days of its mark, else skipped
 MAX_ROWS = 300  # rows of the tracking issue's table: its body stays under GitHub's 65,536
 QUIET_DAYS = 14  # no activity for this long is flagged
 UNANSWERED_DAYS = 3  # a check-in with no reply after this long is flagged
@@ -331,15 +330,46 @@ def weekly_report(
     return with_marker(body, WEEK, {"cohort": cohort.id, "n": n})
 
 
-def followup_owed(cohort: Cohort, today: date) -> int:
-    """The follow-up mark (1, 6 or 12 months after the end) whose day passed within the last
-    FOLLOWUP_DAYS days, else 0; the runner then checks it was not posted."""
+def followups_passed(cohort: Cohort, today: date) -> list[int]:
+    """The follow-up marks (1, 6, 12 months after the end) whose day has come, in order."""
     from mentoring.cohort_report import MARKS, mark_period
 
     if cohort.end is None:
+        return []
+    return [m for m in MARKS if mark_period(cohort, m)[0] <= today]
+
+
+def followups_recorded(tracking: Issue | None, bot_login: str) -> set[int]:
+    """The follow-ups the tracking issue's marker records as posted (free: the listing of
+    tracking issues carries the body)."""
+    if tracking is None or lower(tracking.author) != lower(bot_login):
+        return set()
+    for kind, data in markers.parse(tracking.body):
+        if kind == TRACKING and isinstance(data.get("followups"), list):
+            return {x for x in data["followups"] if isinstance(x, int)}
+    return set()
+
+
+def followup_owed(cohort: Cohort, tracking: Issue | None, bot_login: str, today: date) -> int:
+    """The oldest follow-up mark whose day has come and which the tracking issue does not
+    record as posted, else 0. However late the nightly runs, a mark is never skipped: the
+    listings carry timestamps, so the 30 days up to the mark are counted as on the day. One a
+    night: marks missed together come on the following nights, the oldest first."""
+    if tracking is None:
         return 0
-    due = [m for m in MARKS if 0 <= (today - mark_period(cohort, m)[0]).days < FOLLOWUP_DAYS]
-    return max(due, default=0)
+    done = followups_recorded(tracking, bot_login)
+    return next((m for m in followups_passed(cohort, today) if m not in done), 0)
+
+
+def record_followup(tracking: Issue, months: int, bot_login: str) -> EditIssue:
+    """The tracking issue's body with ``months`` recorded as posted in its marker."""
+    data: dict[str, Any] = {}
+    for kind, found in markers.parse(tracking.body):
+        if kind == TRACKING:
+            data = dict(found)
+    done = sorted(followups_recorded(tracking, bot_login) | {months})
+    text = markers.remove(tracking.body).rstrip()
+    return EditIssue(tracking.number, body=with_marker(text, TRACKING, {**data, "followups": done}))
 
 
 def followup(
@@ -350,12 +380,15 @@ def followup(
     on: date,
     program: Program,
     messages: Messages,
+    today: date,
 ) -> Plan:
-    """The follow-up comment on the tracking issue, once (its marker names the months)."""
+    """The follow-up comment on the tracking issue, once (its marker names the months), and
+    the mark recorded in the issue's marker. Taken late, it says when it was measured."""
     bot = program.settings.bot_login
+    record = record_followup(tracking, months, bot)
     for _, data in markers.find(tracking.comments, bot, FOLLOWUP):
         if data.get("months") == months:
-            return Plan.ignore(f"{months}-month follow-up posted already", tracking.number)
+            return Plan((record,), ((tracking.number, f"{months}-month follow-up posted already"),))
     count = sum(1 for x in active.values() if x)
     rate = f"{count / len(active):.0%}" if active else "—"
     body = messages.render(
@@ -363,13 +396,15 @@ def followup(
         cohort=cohort.name,
         months=months,
         day=on.isoformat(),
+        measured=today.isoformat(),
+        late=today > on,
         active=count,
         of=len(active),
         rate=rate,
         participants=[{"login": login, "active": x} for login, x in sorted(active.items())],
     )
     text = with_marker(body, FOLLOWUP, {"cohort": cohort.id, "months": months})
-    return Plan((PostComment(tracking.number, text, key=FOLLOWUP),))
+    return Plan((PostComment(tracking.number, text, key=FOLLOWUP), record))
 
 
 def plan(

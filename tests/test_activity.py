@@ -111,3 +111,18 @@ def test_review_reads_are_bounded(emulator):
     snapshot = activity_run.read(gw, [REPO], at(1), max_review_reads=4)
     assert snapshot.requests["reviews (one per pull request)"] == 4
     assert snapshot.reviews_unread == 2
+
+
+def test_a_late_read_skips_the_reviews_of_pull_requests_opened_after_the_period(emulator):
+    emu = emulator.state
+    early = contributions.pull(emu, REPO, "ada", at(2))
+    contributions.review(emu, REPO, early["number"], "bob", at(3))
+    for day in range(2, 8):  # months later: opened after the period, reviews cannot count
+        contributions.pull(emu, REPO, "cy", at(day, month=5))
+    gw = Gateway(Target(emulator.url, REPO, "bot-token"), backoff=0, out=io.StringIO())
+    late = activity_run.read(gw, [REPO], at(1), max_review_reads=2, until=at(28))
+    assert late.requests["reviews (one per pull request)"] == 1
+    assert late.reviews_unread == 0
+    assert activity.tally(late, ["bob"], FEB)["bob"].reviews == 1
+    unbounded = activity_run.read(gw, [REPO], at(1), max_review_reads=2)
+    assert activity.tally(unbounded, ["bob"], FEB)["bob"].reviews == 0  # the budget went elsewhere

@@ -142,6 +142,7 @@ def test_the_schema_documents_every_field():
 
 def test_markdown_has_the_sections_and_an_empty_conclusions(data):
     text = cohort_report.markdown(data)
+    assert f"Measured on {data['generated_on']}, over each mark's own 30 days" in text
     for heading in ("## Funnel", "## Participants", "## Retention", "## Conclusions"):
         assert heading in text
     assert text.rstrip().endswith("_For the coordinators to write._")

@@ -133,3 +133,54 @@ def test_follow_ups_once_at_their_marks(year):
     assert sorted(followups.values()) == [2, 3]  # round 1: 1, 6, 12 months; round 2: 1, 6
     # One participant per round keeps contributing: 1 of 2 active at every mark.
     assert text.count("| 1 of 2 | 50% |") == 5
+
+
+def test_applicants_cards_show_their_contribution_counts(year):
+    sim, _ = year
+    found = cards(sim).values()
+    for cohort in sim.program.cohorts:
+        counted = [m.counted for m in found if m.cohort == cohort.id and m.counted]
+        assert counted, cohort.id  # the ones who contributed in the period
+        assert all(c.on <= cohort.start for c in counted)
+        assert any(c.pulls for c in counted)
+    repo = sim.emu.state.repo(cohort_demo.REPO)
+    shown = [c["body"] for c in repo["comments"].values() if "| **Contributions** |" in c["body"]]
+    assert shown and all(" as of 20" in body for body in shown)
+
+
+def test_a_follow_up_missed_for_three_months_is_taken_late_with_the_same_figure():
+    from datetime import timedelta
+
+    from mentoring.cohort_report import mark_period
+
+    end = date.fromisoformat(
+        cohort_demo.cohorts_yml(cohort_demo.START, 1, SEATS).split("\n    end: ")[1][:10]
+    )
+    gap = (end + timedelta(days=16), end + timedelta(days=16 + 91))  # no nightly for 3 months
+    sim, text = cohort_demo.simulate(
+        1, APPLICANTS, SEATS, seed=1, daily=False, until=gap[1] + timedelta(days=3), gap=gap
+    )
+    assert sim.problems == []
+    mark = mark_period(sim.program.cohorts[0], 1)[0]
+    assert gap[0] < mark < gap[1]
+    repo = sim.emu.state.repo(cohort_demo.REPO)
+    (posted,) = [c for c in repo["comments"].values() if "cohort-followup" in c["body"]]
+    assert posted["created_at"][:10] == (gap[1] + timedelta(days=1)).isoformat()
+    assert "1 month after the end" in posted["body"]
+    assert f"30 days up to {mark}" in posted["body"]
+    assert f"Measured on {gap[1] + timedelta(days=1)}, later than the mark" in posted["body"]
+    # The same figure as the summary report's, which counts the same 30 days.
+    assert "**1 of 2** participants (50%)" in posted["body"]
+    assert "| 1 | " in text and "| 1 of 2 | 50% |" in text
+
+
+def test_the_program_dashboard_lists_the_application_in_no_cohort(year):
+    sim, _ = year
+    repo = sim.emu.state.repo(cohort_demo.REPO)
+    (number,) = of(sim, "window")
+    (board,) = [
+        i for i in repo["issues"].values() if "<!-- mentoring:dashboard" in (i["body"] or "")
+    ]
+    section = board["body"].split("### Applications in no cohort", 1)[1]
+    assert f"| #{number[0]} | @\u200blate-lou |" in section
+    assert "No next window is known yet" in section  # both rounds' windows are past

@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mentoring import cohort_steps, cohorts, intake, markers, pairing, state
 from mentoring.cohorts import Cohort, Period
@@ -160,7 +162,14 @@ def test_activity_repositories_are_settings(tmp_path):
     [
         pytest.param("Spring 2027 (2027-spring)", date(2027, 1, 12), "2027-spring", id="option"),
         pytest.param("", date(2027, 1, 12), "2027-spring", id="the-one-open-by-date"),
-        pytest.param("2027-autumn", date(2027, 1, 12), "2027-spring", id="closed-choice-ignored"),
+        pytest.param(
+            "Spring 2027, applications 2027-01-10 to 2027-01-31 (2027-spring)",
+            date(2027, 1, 12),
+            "2027-spring",
+            id="option-with-dates",
+        ),
+        pytest.param("2027-autumn", date(2027, 1, 12), None, id="upcoming-choice-waits"),
+        pytest.param("2027-spring", date(2027, 2, 12), None, id="closed-choice-waits"),
         pytest.param("", date(2027, 2, 12), None, id="between-windows"),
         pytest.param("", date(2027, 1, 31), "2027-spring", id="last-day-included"),
         pytest.param("", date(2027, 2, 1), None, id="day-after-close"),
@@ -171,11 +180,58 @@ def test_cohort_of(program, answer, applied, expected):
     assert (found.id if found else None) == expected
 
 
-def test_form_options_are_the_open_cohorts(program):
-    assert cohorts.form_options(program.cohorts, date(2027, 1, 20)) == ["Spring 2027 (2027-spring)"]
-    assert cohorts.form_options(program.cohorts, date(2027, 3, 1)) == []
-    assert cohorts.next_window(program.cohorts, date(2027, 3, 1)).id == "2027-autumn"
-    assert cohorts.next_window(program.cohorts, date(2027, 9, 1)) is None
+SPRING = "Spring 2027, applications 2027-01-10 to 2027-01-31 (2027-spring)"
+AUTUMN = "Autumn 2027, applications 2027-08-01 to 2027-08-31 (2027-autumn)"
+
+
+@pytest.mark.parametrize(
+    ("day", "options"),
+    [
+        pytest.param(date(2027, 1, 1), [SPRING, AUTUMN], id="both-upcoming"),
+        pytest.param(date(2027, 1, 20), [SPRING, AUTUMN], id="one-open-one-upcoming"),
+        pytest.param(date(2027, 1, 31), [SPRING, AUTUMN], id="last-day-still-offered"),
+        pytest.param(date(2027, 3, 1), [AUTUMN], id="spring-closed"),
+        pytest.param(date(2027, 9, 1), [], id="all-closed"),
+    ],
+)
+def test_form_options_are_the_cohorts_not_closed(program, day, options):
+    assert cohorts.form_options(program.cohorts, day) == options
+
+
+@pytest.mark.parametrize(
+    ("current", "day", "missing", "unknown", "closed"),
+    [
+        pytest.param([SPRING, AUTUMN], date(2027, 1, 20), (), (), (), id="in-line"),
+        pytest.param([SPRING, AUTUMN], date(2027, 3, 1), (), (), (SPRING,), id="closed-since"),
+        pytest.param([SPRING], date(2027, 1, 20), (AUTUMN,), (), (), id="cohort-added"),
+        pytest.param(
+            ["Spring 2027 (2027-spring)", AUTUMN],
+            date(2027, 1, 20),
+            (SPRING,),
+            ("Spring 2027 (2027-spring)",),
+            (),
+            id="dates-changed",
+        ),
+        pytest.param(
+            [SPRING, AUTUMN, "Winter (w)"], date(2027, 1, 20), (), ("Winter (w)",), (), id="gone"
+        ),
+        pytest.param([cohorts.NONE_OPEN], date(2027, 9, 1), (), (), (), id="placeholder"),
+        pytest.param([], date(2027, 9, 1), (), (), (), id="nothing-to-offer"),
+    ],
+)
+def test_form_drift(program, current, day, missing, unknown, closed):
+    found = cohorts.form_drift(current, program.cohorts, day)
+    assert (found.missing, found.unknown, found.closed) == (missing, unknown, closed)
+    assert found.errors is bool(missing or unknown)
+
+
+@given(st.dates(date(2026, 1, 1), date(2029, 1, 1)), st.dates(date(2026, 1, 1), date(2029, 1, 1)))
+def test_a_synced_form_never_fails_on_a_later_day(program, synced, later):
+    """Only cohorts.yml changing makes an error: never a date passing."""
+    if later < synced:
+        synced, later = later, synced
+    current = cohorts.form_options(program.cohorts, synced) or [cohorts.NONE_OPEN]
+    assert not cohorts.form_drift(current, program.cohorts, later).errors
 
 
 @pytest.mark.parametrize(
@@ -388,7 +444,14 @@ def test_announcement_on_the_date_once(program, decision, status, kind, closed):
     assert new.status == status and new.announced == date(2027, 3, 5)
     # The next night: nothing again.
     done = tuple(Comment(500 + i, 7, BOT, p.body, T, T) for i, p in enumerate(posts))
-    again, _ = nightly(program, new, date(2027, 3, 6), *done)
+    written = datetime(2027, 3, 5, 5, tzinfo=UTC)  # the card as that night left it
+    issue = with_card(program, new, *done)
+    card = next(c for c in issue.comments if c.id == new.card_id)
+    fresh = dataclasses.replace(card, created_at=written, updated_at=written)
+    issue = dataclasses.replace(
+        issue, comments=tuple(fresh if c.id == card.id else c for c in issue.comments)
+    )
+    again = cohort_steps.plan_issue(issue, new, program, MESSAGES, date(2027, 3, 6))
     assert again.writes == ()
 
 
@@ -466,7 +529,7 @@ COHORT_FIELD_YML = """\
 """
 
 
-def test_sync_form_lists_the_open_cohorts(tmp_path, program, capsys):
+def test_sync_form_lists_the_cohorts_not_closed(tmp_path, program, capsys):
     from types import SimpleNamespace
 
     from mentoring import form
@@ -476,12 +539,18 @@ def test_sync_form_lists_the_open_cohorts(tmp_path, program, capsys):
     path = root / form.FORM_FILE
     path.write_text(path.read_text(encoding="utf-8") + COHORT_FIELD_YML, encoding="utf-8")
     app = SimpleNamespace(program=load_program(root), root=root)
-    assert form.sync(app, check=True, today=date(2027, 1, 20)) == 1
-    assert form.sync(app, check=False, today=date(2027, 1, 20)) == 0
+    assert form.sync(app, check=True, today=date(2027, 1, 5)) == 1  # "Old round": not ours
+    assert form.sync(app, check=False, today=date(2027, 1, 5)) == 0
     text = path.read_text(encoding="utf-8")
-    assert "- Spring 2027 (2027-spring)" in text and "Old round" not in text
-    assert form.sync(app, check=True, today=date(2027, 1, 21)) == 0
-    form.sync(app, check=False, today=date(2027, 3, 1))
+    assert SPRING in text and AUTUMN in text and "Old round" not in text
+    # Windows opening and closing need no hand work: the check passes all year.
+    for day in (date(2027, 1, 10), date(2027, 2, 1), date(2027, 9, 1), date(2028, 1, 1)):
+        assert form.sync(app, check=True, today=day) == 0, day
+    assert "closed round(s) can be tidied away" in capsys.readouterr().out
+    form.sync(app, check=False, today=date(2027, 3, 1))  # tidies the closed round away
+    text = path.read_text(encoding="utf-8")
+    assert SPRING not in text and AUTUMN in text
+    form.sync(app, check=False, today=date(2027, 9, 1))
     assert f"- {cohorts.NONE_OPEN}" in path.read_text(encoding="utf-8")
     # an answer that names no cohort falls back to the date
     assert cohorts.cohort_of(cohorts.NONE_OPEN, program.cohorts, date(2027, 3, 1)) is None
@@ -581,3 +650,92 @@ def test_a_mentor_paired_before_the_announcement_does_not_start_it(program):
         handbooks=("a", "b"),
     )
     assert step.state.status == "active"  # outside the cohorts, pairing starts it as before
+
+
+@pytest.mark.parametrize(
+    ("answer", "day", "says", "cohort"),
+    [
+        pytest.param(
+            AUTUMN, date(2027, 1, 12), "does not take applications yet", None, id="upcoming"
+        ),
+        pytest.param(
+            SPRING, date(2027, 3, 2), "whose application window has closed", None, id="closed"
+        ),
+        pytest.param(SPRING, date(2027, 1, 12), None, "2027-spring", id="open-choice-joins"),
+        pytest.param(
+            "", date(2027, 3, 2), "no round is open", None, id="no-choice-between-windows"
+        ),
+    ],
+)
+def test_a_choice_outside_its_window_gets_the_kind_reply(program, answer, day, says, cohort):
+    moment = datetime.combine(day, datetime.min.time(), UTC)
+    issue = application(created=moment, body=form_body() + f"\n\n### Cohort\n\n{answer}\n")
+    plan, m = intake_plan(program, issue, day)
+    assert m.status == "waiting" and m.cohort == cohort
+    replies = [w for w in plan.writes if getattr(w, "key", "") == cohort_steps.WINDOW]
+    assert [says in r.body for r in replies] == ([True] if says else [])
+    if says and answer == AUTUMN:
+        assert "Open now: **Spring 2027** (until 2027-01-31)" in replies[0].body
+        assert "That round takes applications from 2027-08-01 to 2027-08-31" in replies[0].body
+    assert not any(isinstance(w, CloseIssue) for w in plan.writes)
+
+
+PAST_AND_FUTURE_YML = """\
+cohorts:
+  - id: old
+    name: Old
+    applications: {open: 2000-01-01, close: 2000-01-31}
+  - id: far
+    name: Far
+    applications: {open: 2100-01-01, close: 2100-01-31}
+"""
+
+
+def test_validate_errors_only_when_cohorts_yml_changed_and_warns_of_closed_rounds(tmp_path, capsys):
+    from mentoring import form, validate
+
+    root = program_copy(tmp_path)
+    (root / "cohorts.yml").write_text(PAST_AND_FUTURE_YML, encoding="utf-8")
+    path = root / form.FORM_FILE
+    field = COHORT_FIELD_YML.replace(
+        "- Old round (old)",
+        "- Old, applications 2000-01-01 to 2000-01-31 (old)\n"
+        "        - Far, applications 2100-01-01 to 2100-01-31 (far)",
+    )
+    path.write_text(path.read_text(encoding="utf-8") + field, encoding="utf-8")
+    program = load_program(root)
+    problems, warnings = validate.cohort_form(root, program, date(2000, 1, 15))
+    assert (problems, warnings) == ([], [])
+    problems, warnings = validate.cohort_form(root, program, date(2050, 1, 1))
+    assert problems == [] and len(warnings) == 1 and "whose window has closed" in str(warnings[0])
+    assert validate.run(root, "text") == 0
+    out = capsys.readouterr().out
+    assert "warning: " in out and "run `mentoring sync-form` to tidy it away" in out
+    assert validate.run(root, "github") == 0
+    assert "::warning file=" in capsys.readouterr().out
+    # A round added to cohorts.yml and not to the form: an error, until sync-form.
+    added = PAST_AND_FUTURE_YML + "  - id: next\n    name: Next\n"
+    added += "    applications: {open: 2099-01-01, close: 2099-01-31}\n"
+    (root / "cohorts.yml").write_text(added, encoding="utf-8")
+    problems, _ = validate.cohort_form(root, load_program(root), date(2050, 1, 1))
+    assert len(problems) == 1 and "does not offer 'Next, applications" in str(problems[0])
+    assert validate.run(root, "text") == 1
+
+
+def test_validate_without_a_cohort_dropdown_says_nothing_of_cohorts(tmp_path):
+    from mentoring import validate
+
+    root = program_copy(tmp_path)
+    (root / "cohorts.yml").write_text(PAST_AND_FUTURE_YML, encoding="utf-8")
+    assert validate.cohort_form(root, load_program(root), date(2050, 1, 1)) == ([], [])
+
+
+@pytest.mark.parametrize("decision", ["/select", "/waitlist"])
+def test_the_acknowledgement_mentions_nobody_and_the_card_shows_no_decision(program, decision):
+    m = waiting(program)
+    step, plan = run_command(program, m, decision)
+    (reply,) = [w for w in plan.writes if getattr(w, "key", "") == pairing.COMMAND]
+    assert "@" not in markers.remove(reply.body) and m.mentee not in reply.body  # no ping
+    assert not [w for w in plan.writes if type(w).__name__ in ("AddLabels", "RemoveLabels")]
+    before = markers.remove(state.card_body(m, program, MESSAGES))
+    assert markers.remove(state.card_body(step.state, program, MESSAGES)) == before

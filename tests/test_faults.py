@@ -279,8 +279,10 @@ def outcome(emu: Any, people: list[Person]) -> dict[str, Any]:
         }
     for login, issue in sorted(issues.items()):
         card = card_data(emu, issue["number"]) or {}
-        # Comment ids differ between the runs (the bot's comments take ids at other times).
-        card = {k: v for k, v in card.items() if k not in ("flagged", "seen")}
+        # Comment ids differ between the runs (the bot's comments take ids at other times),
+        # and so does the day an idle card was last refreshed (`checked`: it counts from the
+        # card's last edit, which a late answer moves). Neither is the mentorship's state.
+        card = {k: v for k, v in card.items() if k not in ("flagged", "seen", "checked")}
         labels = sorted(names[x] for x in issue["labels"])
         result[login] = {"card": card, "labels": labels, "state": issue["state"]}
     return result

@@ -185,3 +185,75 @@ def test_a_large_cohort_stays_under_githubs_body_limit():
     assert len(body) < 65_536
     assert f"{2000 - weekly.MAX_ROWS} more applicants" in body
     assert "2000 applied" in body
+
+
+END = COHORT.end  # 2027-04-25: marks on 2027-05-25, 2027-10-25, 2028-04-25
+
+
+def recorded(*months: int) -> Issue:
+    return tracking(body=markers.make(weekly.TRACKING, {"cohort": "r1", "followups": list(months)}))
+
+
+@pytest.mark.parametrize(
+    ("issue", "today", "owed"),
+    [
+        pytest.param(tracking(), date(2027, 5, 24), 0, id="before-the-first-mark"),
+        pytest.param(tracking(), date(2027, 5, 25), 1, id="on-the-first-mark"),
+        pytest.param(tracking(), date(2027, 8, 25), 1, id="three-months-late-still-owed"),
+        pytest.param(recorded(1), date(2027, 8, 25), 0, id="posted-and-recorded"),
+        pytest.param(tracking(), date(2027, 12, 1), 1, id="two-missed-the-oldest-first"),
+        pytest.param(recorded(1), date(2027, 12, 1), 6, id="then-the-next"),
+        pytest.param(recorded(1, 6, 12), date(2029, 1, 1), 0, id="all-done"),
+        pytest.param(None, date(2027, 6, 1), 0, id="no-tracking-issue"),
+    ],
+)
+def test_followup_owed(issue, today, owed):
+    assert weekly.followup_owed(COHORT, issue, BOT, today) == owed
+
+
+def test_followup_owed_needs_an_end():
+    assert (
+        weekly.followup_owed(dataclasses.replace(COHORT, end=None), tracking(), BOT, T.date()) == 0
+    )
+
+
+def test_a_record_by_someone_else_does_not_count():
+    forged = dataclasses.replace(recorded(1), author="mallory")
+    assert weekly.followups_recorded(forged, BOT) == set()
+
+
+@pytest.mark.parametrize(
+    ("today", "late"),
+    [
+        pytest.param(date(2027, 5, 25), False, id="on-the-mark"),
+        pytest.param(date(2027, 8, 25), True, id="three-months-late"),
+    ],
+)
+def test_the_follow_up_is_posted_once_and_recorded(today, late):
+    plan = weekly.followup(
+        COHORT,
+        tracking(),
+        1,
+        {"ada": True, "bob": False},
+        date(2027, 5, 25),
+        PROGRAM,
+        MESSAGES,
+        today,
+    )
+    post, record = plan.writes
+    assert isinstance(post, PostComment) and "**1 of 2**" in post.body
+    assert ("Measured on 2027-08-25" in post.body) is late
+    assert isinstance(record, EditIssue)
+    back = dataclasses.replace(tracking(), body=record.body)
+    assert weekly.followups_recorded(back, BOT) == {1}
+    assert weekly.followup_owed(COHORT, back, BOT, today) == 0
+
+
+def test_a_follow_up_posted_but_not_recorded_is_only_recorded():
+    posted = Comment(
+        300, 2, BOT, markers.make(weekly.FOLLOWUP, {"cohort": "r1", "months": 1}), T, T
+    )
+    issue = dataclasses.replace(tracking(), comments=(posted,))
+    plan = weekly.followup(COHORT, issue, 1, {}, date(2027, 5, 25), PROGRAM, MESSAGES, T.date())
+    (record,) = plan.writes
+    assert isinstance(record, EditIssue)
