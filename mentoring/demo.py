@@ -271,6 +271,7 @@ class Watcher:
         self.events: dict[int, int] = {}  # per issue: how many of its events were seen
         self.issues: set[int] = set()
         self.status: dict[int, str] = {}  # per issue: the status in its card
+        self.version = 0  # counts changes of ``status``
         self.dashboard: int = 0
         self.since = ""  # the emulator's clock at the last look: older changes were seen
 
@@ -321,6 +322,8 @@ class Watcher:
                 data = next((d for k, d in parsed if k == kind), {})
                 found.append(BotWrite(comment["issue"], what, kind, data, body, before or ""))
                 if kind == state.CARD and data.get("status") in STATUSES:
+                    if self.status.get(comment["issue"]) != data["status"]:
+                        self.version += 1
                     self.status[comment["issue"]] = data["status"]
         found.sort(key=lambda w: w.issue)
         return found
@@ -474,6 +477,7 @@ class Demo:
         self.today = START
         self.scratch = scratch
         self.watcher = Watcher(emu, repo, self.settings.bot_login)
+        self._loads: tuple[tuple[int, int], dict[str, int]] | None = None  # see loads()
         self.queue: dict[date, list[tuple[Callable[..., None], tuple[Any, ...]]]] = {}
         self.people = self._cast(applicants)
         self.by_issue: dict[int, Applicant] = {}
@@ -571,9 +575,11 @@ class Demo:
                 moment = datetime.combine(day, DAY_STARTS) + timedelta(minutes=7 * step)
                 self.set_clock(day, min(moment.time(), time(23, 59)))
                 step += 1
+                served = self.emu.state.served
                 action(*args)
-                self.deliver()
-                self.observe("bot")
+                if self.emu.state.served != served:  # it did something: read what followed
+                    self.deliver()
+                    self.observe("bot")
             self.queue.pop(day, None)
             day += timedelta(days=1)
 
@@ -751,12 +757,16 @@ class Demo:
 
     def loads(self) -> dict[str, int]:
         """How many mentees each mentor has now (lowercase login), as the coordinators know
-        from the issues."""
+        from the issues (worked out again only when a card's status or a pairing changed)."""
+        key = (self.watcher.version, sum(len(p.mentors) for p in self.people))
+        if self._loads is not None and self._loads[0] == key:
+            return self._loads[1]
         counts: dict[str, int] = {}
         for p in self.people:
             if self.status(p) in ("active", "paused"):
                 for m in {m.lower() for m in p.mentors}:
                     counts[m] = counts.get(m, 0) + 1
+        self._loads = (key, counts)
         return counts
 
     def free_mentor(self, person: Applicant) -> str | None:

@@ -10,6 +10,7 @@ the emulator's own base URL: API URLs sit at the root (``/repos/...``), or under
 from __future__ import annotations
 
 import base64
+import functools
 from contextvars import ContextVar
 from urllib.parse import quote
 
@@ -26,6 +27,7 @@ UNSIGNED = {
 }
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def node_id(kind: str, key: int | str) -> str:
     """A node id in GitHub's legacy format: base64 of ``"{len(kind):02d}:{kind}{key}"``."""
     return base64.b64encode(f"{len(kind):02d}:{kind}{key}".encode()).decode("ascii")
@@ -235,16 +237,23 @@ def repository(emu: Emulator, repo: dict, permissions: dict | None = None) -> di
 
 
 def label(emu: Emulator, repo: dict, record: dict) -> dict:
+    """A label, its shape made once per label and version of it (every issue listed shows
+    its labels: a page of 100 issues would otherwise quote the same names hundreds of times)."""
     api, _ = _repo_urls(emu, repo)
-    return {
-        "id": record["id"],
-        "node_id": node_id("Label", record["id"]),
-        "url": f"{api}/labels/{quote(record['name'])}",
-        "name": record["name"],
-        "color": record["color"],
-        "description": record["description"],
-        "default": record["default"],
-    }
+    fields = ("id", "name", "color", "description", "default")
+    key = ("label", api, *(record[f] for f in fields))
+    shape = emu.shapes.get(key)
+    if shape is None:
+        shape = emu.shapes[key] = {
+            "id": record["id"],
+            "node_id": node_id("Label", record["id"]),
+            "url": f"{api}/labels/{quote(record['name'])}",
+            "name": record["name"],
+            "color": record["color"],
+            "description": record["description"],
+            "default": record["default"],
+        }
+    return dict(shape)
 
 
 def _issue_labels(emu: Emulator, repo: dict, issue: dict) -> list[dict]:

@@ -108,6 +108,7 @@ class Emulator:
         self.mutex = threading.RLock()
         self.base_url = "http://127.0.0.1"  # the server sets its own URL once bound
         self._log: list[dict] = []
+        self.served = 0  # requests answered since the emulator started (the log may be cleared)
         self._faults: list[dict] = []
         self._rate: dict[str, dict] = {}
         self.rate_limit = RATE_LIMIT
@@ -491,6 +492,7 @@ class Emulator:
 
     def record_request(self, entry: dict) -> None:
         self._log.append(entry)
+        self.served += 1
 
     def log(self) -> list[dict]:
         """Every GitHub API request served: method, path, query, status, login."""
