@@ -8,8 +8,8 @@ then runs one nightly pass and a second one, and prints JSON:
 
 - ``reads``/``writes``: requests of the first pass (GET / anything else);
 - ``read_lower_bound``: pages of the repository's open issues (the applications;
-  the dashboard and the open mentor registrations are found among them, since
-  the program owns its repository) plus pages of the comments updated in the
+  the dashboard, the open mentor registrations and nominations are found among
+  them, since the program owns its repository) plus pages of the comments updated in the
   pass's window, plus the one listing that looks for the dashboard by its label
   on the first pass (there is none yet), the one read of ``participants.yml``
   (whose graduates the pass graduates if their merge was missed; with graduates
@@ -337,9 +337,10 @@ def main(argv: list[str] | None = None) -> int:
             with EmulatorServer(state_file=fresh_state) as emu:
                 limited = budget_pass(emu, app, args.hourly_limit)
 
-    # The dashboard issue and the open mentor registrations come from the listing of every
-    # open issue (issue_pages), since the program owns its repository; before the first pass
-    # there is no dashboard yet, so that pass also looks for it by its label, closed ones too.
+    # The dashboard issue, the open mentor registrations and nominations come from the
+    # listing of every open issue (issue_pages), since the program owns its repository;
+    # before the first pass there is no dashboard yet, so that pass also looks for it by
+    # its label, closed ones too.
     dashboard_pages = 1
     participants_pages = 1  # participants.yml on the default branch: graduation, level-triggered
     identity = 1 if first["writes"] else 0  # GET /user: whose token, before the first write

@@ -182,18 +182,20 @@ def main(
     type=click.Choice(["text", "github"]),
     default="text",
     show_default=True,
-    help="github: print ::error annotations for Actions.",
+    help="github: print ::error (and ::warning) annotations for Actions.",
 )
 @click.pass_obj
 @user_errors
 def validate(app: App, fmt: str) -> int:
     """Check roles.yml, participants.yml, settings, the application form and messages.
 
-    Exit 0 when clean, 1 with every problem listed.
+    Exit 0 when clean, 1 with every problem listed. With $GITHUB_TOKEN and a repository
+    (--repo or $GITHUB_REPOSITORY), also warns about mentors of open applications that
+    roles.yml no longer lists (one listing; warnings never change the exit code).
     """
     from mentoring.validate import run
 
-    return run(app.root, fmt, bot_login=app.bot_login)
+    return run(app.root, fmt, bot_login=app.bot_login, repo=app.repo)
 
 
 @main.command()
@@ -495,7 +497,8 @@ def demo(
 
     Applications arrive, coordinators pair mentors, the nightly pass runs every
     simulated day, and graduates' pull requests are checked and merged, all
-    through the real handlers. Prints the timeline, then the dashboard and the
+    through the real handlers; a mentor registers and is approved, a role holder
+    nominates, a mentor is away. Prints the timeline, then the dashboard and the
     report. The demo uses its own example program (--root is not read); the
     repository is --repo, else $GITHUB_REPOSITORY, else demo-org/mentoring.
     """

@@ -8,6 +8,11 @@ application form, some incomplete, and fix it by editing the issue;
 coordinators pair mentors with ``/mentor``; mentors and mentees answer
 check-ins now and then, pause, withdraw, say ``/ready``; graduates open a pull
 request adding their entry to ``participants.yml`` and a coordinator merges it.
+The mentors' side too: a new mentor registers with the form, a coordinator
+``/approve``s, the bot's pull request to ``roles.yml`` is merged (the checkout
+then has the new file) and the new mentor is suggested to the next applicant for
+the role; a role holder nominates someone who later applies and gets the
+nominator suggested first; a mentor goes ``/away`` and comes back with ``/back``.
 
 The bot's side is the real thing: every webhook event the people's writes
 cause (as GitHub Actions would receive it) goes through ``mentoring event``'s
@@ -22,12 +27,14 @@ from __future__ import annotations
 import base64
 import bisect
 import contextlib
+import functools
 import io
 import json
 import os
 import random
 import re
 import shlex
+import shutil
 import tempfile
 import time as clock
 import urllib.error
@@ -128,6 +135,8 @@ NO_MENTOR_REASON = (
     "Every mentor for this role is full for the coming months, so we cannot pair you now. "
     "Thank you for applying: please apply again next season."
 )
+NEW_MENTOR = ("Hana Sato", "hana-s")  # registers as a mentor with the form
+NOMINATED_BY_DAY = 12  # the nominee (the last applicant) applies no earlier than this day
 CONTRIBUTIONS = (
     "Docs: the tutorial's second example no longer runs",
     "Review checklist for new contributors",
@@ -293,6 +302,7 @@ class Watcher:
                     if (issue["user"] or "").lower() == self.bot:
                         kinds = markers.kinds(issue["body"] or "")
                         kind = "dashboard" if "dashboard" in kinds else "issue"
+                        kind = "pull" if issue.get("pull") else kind
                         if kind == "dashboard":
                             self.dashboard = number
                         found.append(BotWrite(number, "issue", kind, title=issue["title"]))
@@ -334,7 +344,7 @@ class Watcher:
 def _main_kind(kinds: list[str]) -> str:
     """The kind that says what a comment is: ``paired`` over the ``command`` reply it is in."""
     for kind in kinds:
-        if kind != "command":
+        if kind not in ("command", "mentors-reply"):  # an invitation, an absence: the news
             return kind
     return kinds[0] if kinds else "comment"
 
@@ -370,7 +380,12 @@ def summary(kind: str, body: str, data: dict[str, Any]) -> str:
     """One line on a bot comment: what a person would take away from it."""
     if kind == "checkin":
         text = f"check-in {data.get('n')}"
-        return text + (" with a progress assessment" if data.get("assessment") else "")
+        text += " with a progress assessment" if data.get("assessment") else ""
+        plain = re.sub(r"</?sub>", "", body)
+        away = re.search(r"(\S+ is away until \S+), so this check-in goes to (.+?) instead", plain)
+        if away:  # whom it addresses while a mentor is away
+            text += f" ({_clean(away[1])}: it goes to {_clean(away[2])})"
+        return text
     if kind == "paired" and "\n---\n" in body:
         body = body.rsplit("\n---\n", 1)[1]
     lines = [line.strip() for line in markers.remove(body).splitlines() if line.strip()]
@@ -388,6 +403,10 @@ def summary(kind: str, body: str, data: dict[str, Any]) -> str:
             chosen += ": " + _clean(bullets[0])
     elif kind in ("welcome", "graduated") and headings:
         chosen = _clean(headings[0])
+        offered = next((x for x in text_lines if x.startswith("**Mentors for this role")), "")
+        if kind == "welcome" and offered:
+            logins = re.findall(r"@\u200b?([A-Za-z0-9-]+) \(", offered)
+            chosen += " Suggested mentors: " + ", ".join("@" + x for x in logins) + "."
     else:
         chosen = _clean(text_lines[0] if text_lines else headings[0] if headings else "")
     return _short(chosen)
@@ -405,7 +424,9 @@ def describe(writes: list[BotWrite], labels: Any) -> list[str]:
     if any(w.what == "issue" for w in writes):  # a new issue's own labels are not news
         writes = [w for w in writes if w.what != "event"]
     for w in writes:
-        if w.what == "issue":
+        if w.what == "issue" and w.kind == "pull":
+            comments.append(f"opens pull request #{w.issue} “{w.title}”")
+        elif w.what == "issue":
             comments.append(f"{w.kind}: opens issue #{w.issue} “{w.title}”")
         elif w.what == "event":
             name = ((w.data.get("label") or {}).get("name")) or ""
@@ -478,6 +499,14 @@ class Demo:
         self.drop: Callable[[str, dict[str, Any]], bool] | None = None
         self.dropped = 0
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        # The mentors' side draws from its own generator: the applicants' story stays as it was.
+        self.side_rng = random.Random(seed * 7919 + 17)
+        self.registration = 0  # the new mentor's registration issue
+        self.role_pull = 0  # the bot's pull request adding them to roles.yml
+        self.nominee: Applicant | None = None
+        self.nominator = ""
+        self.away_planned = False
+        self.checkout_dir: Path | None = None
 
     # ------------------------------------------------------------------ casting
 
@@ -537,6 +566,8 @@ class Demo:
         )
         self.heading("Timeline")
         self.echo(f"{'DATE':<10}  {'ISSUE':<5} {'WHO':<18} WHAT")
+        self.today = self.first
+        self.plan_mentors_side()
         for person in self.people:
             self.today = self.first
             self.later(person.arrives, self.apply, person)
@@ -593,6 +624,16 @@ class Demo:
             # A graduation check that finds problems exits 1 by design: its comment says why.
             expected = name == "pull_request_target" and code == 1 and "problem" in out
             self._check(0 if expected else code, out, err, f"event {name}.{action}")
+            if mentors_workflow_runs(name, payload):  # mentoring-mentors.yml: may open pulls
+                code, out, err = _quiet(
+                    functools.partial(events.run, open_pulls=True),
+                    self.app,
+                    name,
+                    path,
+                    self.today,
+                )
+                self.events += 1
+                self._check(code, out, err, f"event {name}.{action} (mentors)")
 
     def _check(self, code: int, out: str, err: str, what: str) -> None:
         failed = re.search(r"^failed: [1-9]", out, re.MULTILINE)
@@ -741,6 +782,10 @@ class Demo:
         if role is None:
             return None
         loads = self.loads()
+        if person is self.nominee:  # the coordinators follow the bot's suggestion
+            chosen = next((m for m in role.mentors if m.login == self.nominator), None)
+            if chosen is not None and loads.get(chosen.login.lower(), 0) < chosen.capacity:
+                return chosen.login
         free = [
             (loads.get(m.login.lower(), 0), i, m.login)
             for i, m in enumerate(role.mentors)
@@ -941,6 +986,115 @@ class Demo:
         self.say("-", "@" + person.login, f"opens {repos[0]}#{made['number']} “{title}”")
         self.later(self.rng.randint(30, 70), self.contribute, person)
 
+    # ------------------------------------------------------------------ the mentors' side
+
+    def plan_mentors_side(self) -> None:
+        """A new mentor registers on the first day; a role holder nominates an applicant
+        (the last whose story allows it), who then applies no earlier than
+        ``NOMINATED_BY_DAY``, for a role the new mentor registers for too: their welcome
+        shows both the nominator and the newcomer."""
+        if not self.people:
+            return
+        # the last applicant whose story a later start leaves as it is (no pause to outlast,
+        # no assessment to leave unanswered, within a short demo)
+        calm = [p for p in self.people if p.fate in ("graduate", "active", "withdraw")]
+        nominee = calm[-1] if calm else self.people[-1]
+        role = self.program.role(nominee.role)
+        if role is None or not role.mentors:
+            return
+        self.nominee = nominee
+        self.nominator = role.mentors[0].login
+        nominee.arrives = max(nominee.arrives, NOMINATED_BY_DAY)
+        self.later(1, self.register, role)
+        self.later(self.side_rng.randint(5, 8), self.nominate, nominee, role)
+
+    def register(self, role: Any) -> None:
+        name, login = NEW_MENTOR
+        values = {
+            "Your GitHub login": login,
+            "Roles you will mentor for": form.option(role),
+            "How many mentees at once": "2",
+            "A short note": f"I am {name}; I have looked after our docs for two years.",
+        }
+        body = "\n\n".join(f"### {k}\n\n{v}" for k, v in values.items()) + "\n"
+        made = self.call(
+            "POST",
+            f"/repos/{self.repo}/issues",
+            login,
+            {
+                "title": f"Mentor registration: {name}",
+                "body": body,
+                "labels": [self.settings.mentors.registration_label],
+            },
+        )
+        self.registration = made["number"]
+        self.say(self.registration, "@" + login, f"registers as a mentor for the {role.name} role")
+
+    def approve(self) -> None:
+        who = self.side_rng.choice(self.program.coordinators).login
+        path = f"/repos/{self.repo}/issues/{self.registration}/comments"
+        self.call("POST", path, who, {"body": "Thank you, welcome!\n\n/approve"})
+        self.say(self.registration, "@" + who, "/approve")
+
+    def merge_roles(self) -> None:
+        """A coordinator merges the bot's pull request; the workflows' checkout has it next."""
+        who = self.side_rng.choice(self.program.coordinators).login
+        self.call("PUT", f"/repos/{self.repo}/pulls/{self.role_pull}/merge", who, {})
+        self.say(
+            self.role_pull,
+            "@" + who,
+            f"merges pull request #{self.role_pull}, closing #{self.registration}",
+        )
+        self.checkout()
+
+    def checkout(self) -> None:
+        """roles.yml as on the default branch, in a copy of the program the runners read."""
+        from mentoring.cli import App
+
+        if self.checkout_dir is None:
+            self.checkout_dir = self.scratch / "checkout"
+            shutil.copytree(PROGRAM_DIR, self.checkout_dir)
+            os.environ["GITHUB_WORKSPACE"] = str(self.checkout_dir)  # restored at the end
+        data = self.call("GET", f"/repos/{self.repo}/contents/roles.yml?ref=main", "octo")
+        (self.checkout_dir / "roles.yml").write_bytes(base64.b64decode(data["content"]))
+        self.app = App(root=self.checkout_dir, repo=self.repo, dry_run=False)
+        self.program = self.app.program
+        self.settings = self.program.settings
+
+    def nominate(self, nominee: Applicant, role: Any) -> None:
+        if nominee.issue:
+            return  # they applied already
+        values = {
+            "Who you nominate": f"@{nominee.login}",
+            "Role": form.option(role),
+            "Why them": "They answer newcomers' questions every week; I would like to mentor "
+            "them into the role.",
+        }
+        body = "\n\n".join(f"### {k}\n\n{v}" for k, v in values.items()) + "\n"
+        made = self.call(
+            "POST",
+            f"/repos/{self.repo}/issues",
+            self.nominator,
+            {
+                "title": f"Nomination: {nominee.name}",
+                "body": body,
+                "labels": [self.settings.mentors.nomination_label],
+            },
+        )
+        self.say(
+            made["number"],
+            "@" + self.nominator,
+            f"nominates @{nominee.login} for the {role.name} role",
+        )
+
+    def go_away(self, person: Applicant, mentor: str, days: int) -> None:
+        until = self.today + timedelta(days=days - (self.today - person.started).days)
+        until = max(until, self.today + timedelta(days=14))
+        self.command(person, mentor, f"/away until {until}", "Travelling for a few weeks.")
+
+    def come_back(self, person: Applicant, mentor: str) -> None:
+        self.command(person, mentor, "/back", "Home earlier than planned.")
+
     # ------------------------------------------------------------------ reactions
 
     def react(self, w: BotWrite) -> None:
@@ -953,9 +1107,17 @@ class Demo:
             if w.kind == "labeled" and label == flag and person is not None:
                 self.later(rng.randint(1, 2), self.clear_flag, person)
             return
+        if w.what == "issue" and w.kind == "pull" and w.issue != self.role_pull:
+            self.role_pull = w.issue  # the bot's pull request to roles.yml
+            self.later(self.side_rng.randint(1, 2), self.merge_roles)
+            return
         if w.what != "comment":
             if w.kind == "graduation" and w.what == "edit":
                 self._on_check(w)
+            return
+        if w.kind == "registration" and w.issue == self.registration:
+            if w.data.get("status") == "waiting":
+                self.later(self.side_rng.randint(1, 2), self.approve)
             return
         if w.kind == "graduation":
             self._on_check(w)
@@ -983,6 +1145,11 @@ class Demo:
         every = self.settings.checkins.every_days
         assess = self.settings.checkins.assessment_every
         person.started = self.today
+        if not self.away_planned and person.fate == "graduate" and person.mentors:
+            self.away_planned = True  # the first graduate's mentor travels for a while
+            start = self.side_rng.randint(20, 24)  # over check-in 1, on day 30
+            self.later(start, self.go_away, person, person.mentors[0], 45)
+            self.later(start + 15, self.come_back, person, person.mentors[0])
         if person.fate != "graduate":
             return
         # The first graduate stays in the project; later ones, most of the time.
@@ -1098,6 +1265,20 @@ def workflow_event(name: str, action: Any) -> str | None:
     }
     trigger = triggers.get(name)
     return trigger[0] if trigger is not None and action in trigger[1] else None
+
+
+def mentors_workflow_runs(name: str, payload: dict[str, Any]) -> bool:
+    """Whether mentoring-mentors.yml runs on the event: a comment that may hold an
+    ``/approve``, not on a pull request, not by a bot (its ``if:``)."""
+    comment = payload.get("comment") or {}
+    issue = payload.get("issue") or {}
+    sender = payload.get("sender") or {}
+    return (
+        name == "issue_comment"
+        and sender.get("type") != "Bot"
+        and not issue.get("pull_request")
+        and "/approve" in (comment.get("body") or "")
+    )
 
 
 def form_body(values: dict[str, str], coc: bool) -> str:

@@ -1,9 +1,9 @@
 """The mentors' side, pure: `/approve`, `/nominate`, `/away`, the ledger, the dashboard part.
 
-Commands are lines starting with ``/approve``, ``/nominate @login [role]`` or
-``/away until DATE``. Every comment of an issue with such commands that the
-bot has not answered yet (its ``mentors-reply`` marker names the comment's id)
-is answered once, in order, as of the comment's day. The opening of a
+Commands are lines starting with ``/approve``, ``/nominate @login [role]``,
+``/away until DATE`` or ``/back`` (an absence ended early). Every comment of an
+issue with such commands that the bot has not answered yet (its ``mentors-reply``
+marker names the comment's id) is answered once, in order, as of the comment's day. The opening of a
 nomination issue (its form) counts as its author's ``/nominate``, answered as
 comment 0.
 
@@ -27,6 +27,7 @@ from typing import Any
 
 from mentoring import form, markers, pairing, registration
 from mentoring.config import Program, same_login
+from mentoring.errors import Problem
 from mentoring.intake import Availability, is_bot
 from mentoring.model import (
     CloseIssue,
@@ -41,7 +42,7 @@ from mentoring.model import (
 from mentoring.state import Mentorship
 from mentoring.templates import Messages, with_marker
 
-COMMANDS = ("approve", "nominate", "away")
+COMMANDS = ("approve", "nominate", "away", "back")
 REPLY = "mentors-reply"
 NOMINATION = "nomination"
 AWAY = "away"
@@ -532,6 +533,19 @@ def _go_away(run: _Run, author: str, args: str, day: date) -> tuple[str, Marker]
     return text, (AWAY, {"login": author, "until": until.isoformat(), "on": day.isoformat()})
 
 
+def _come_back(run: _Run, author: str, args: str, day: date) -> tuple[str, Marker]:
+    """``/back``: an absence ended on the comment's day (recorded as an away period that
+    ends that day, which replaces the earlier one). Not away that day: nothing changes."""
+    if not may_go_away(author, run.kind, run.issue, run.facts.mentorship, run.program):
+        return _refuse(run, "back", ["listed-mentors"], author)
+    if lower(author) not in run.ledger.away_on(day):
+        run.notes.append((run.issue.number, f"/back by {author}: not away on {day}"))
+        return run.reply("not-away", "back", login=author, day=day.isoformat()), None
+    run.ledger = run.ledger.with_away(Away(author, day, day))
+    text = run.reply("back", "back", login=author, day=day.isoformat())
+    return text, (AWAY, {"login": author, "until": day.isoformat(), "on": day.isoformat()})
+
+
 # --------------------------------------------------------------------------- /approve
 
 
@@ -556,7 +570,7 @@ def _approve(run: _Run, author: str, args: str, day: date) -> tuple[str, Marker]
     return run.reply(outcome, "approve", **reply), None
 
 
-HANDLERS = {"approve": _approve, "nominate": _nominate, "away": _go_away}
+HANDLERS = {"approve": _approve, "nominate": _nominate, "away": _go_away, "back": _come_back}
 
 
 # --------------------------------------------------------------------------- nightly
@@ -644,3 +658,74 @@ def dashboard_part(
         removed=[{"login": k, "issues": v} for k, v in sorted(removed.items())],
     )
     return with_marker(body, LEDGER, ledger.pruned(today).to_data())
+
+
+# --------------------------------------------------------------------------- validate
+
+
+def mentoring_mentors(issue: Issue, program: Program) -> list[str]:
+    """An open application's assignees who count as its mentors: all but the coordinators,
+    the applicant and bots (the rule of `pairing.assigned_mentors`, from a listing)."""
+    return [
+        login
+        for login in issue.assignees
+        if not program.is_coordinator(login)
+        and not same_login(login, issue.author)
+        and not is_bot(login, program)
+    ]
+
+
+def removed_mentors(
+    applications: Iterable[Issue], program: Program, roles_text: str, roles_file: str
+) -> list[Problem]:
+    """One warning per mentor who mentors an open application but is no longer listed in
+    roles.yml for its role (or, when the form names no known role, for any role).
+
+    Not an error: they may finish. The line is where the mentor is still listed (under
+    another role), else line 1 of the file.
+    """
+    found: dict[str, tuple[str, list[int], set[str]]] = {}
+    for issue in applications:
+        if issue.is_pull or not issue.open:
+            continue
+        role = form.role_of(form.parse(issue.body, program.form).role, program)
+        for login in mentoring_mentors(issue, program):
+            held = program.roles_of(login)
+            if role is not None and any(r.id == role.id for r in held):
+                continue
+            if role is None and held:
+                continue
+            name, issues, roles = found.setdefault(lower(login), (login, [], set()))
+            issues.append(issue.number)
+            if role is not None:
+                roles.add(role.name)
+    problems = []
+    for name, issues, roles in sorted(found.values(), key=lambda x: lower(x[0])):
+        numbers = ", ".join(f"#{n}" for n in sorted(issues))
+        line = _line_of(roles_text, name)
+        if line is not None and roles:  # still listed, for other roles
+            gone = f"for the {' or '.join(sorted(roles))} role"
+        else:
+            gone = "in this file"
+        message = f"@{name} mentors {numbers} but is no longer listed {gone}"
+        problems.append(
+            Problem(
+                roles_file,
+                line or 1,
+                "",
+                message,
+                "a warning only: they may finish. If they go on mentoring, add them back to the "
+                "role's mentors; if not, pair their mentees with someone else (/mentor @login) "
+                "and unassign them",
+            )
+        )
+    return problems
+
+
+def _line_of(text: str, login: str) -> int | None:
+    """The first line of roles.yml naming ``login`` outside a comment, if any."""
+    word = re.compile(rf"(?<![A-Za-z0-9-]){re.escape(login)}(?![A-Za-z0-9-])", re.IGNORECASE)
+    for number, line in enumerate(text.splitlines(), 1):
+        if word.search(line.split("#", 1)[0]):
+            return number
+    return None

@@ -15,8 +15,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from mentoring import checkins, config, dashboard, mentors, registration, state
+from mentoring.errors import MentoringError
 from mentoring.intake import Availability, is_bot
-from mentoring.model import Comment, Issue, Plan, PostComment, lower
+from mentoring.model import AddLabels, Comment, Issue, Plan, PostComment, RemoveLabels, lower
 
 LEDGER_OVERLAP_DAYS = 2  # comments read from before the dashboard's last run, for safety
 
@@ -138,7 +139,7 @@ def plan_for(
     names = {
         cmd.name for c in pending for cmd in mentors.pairing.commands(c.body, mentors.COMMANDS)
     }
-    if "nominate" in names or (kind == "nomination" and 0 not in done):
+    if names & {"nominate", "back"} or (kind == "nomination" and 0 not in done):
         ledger = read_ledger(gateway, program, today)
     rolefile = None
     if "approve" in names and kind == "registration":
@@ -159,15 +160,26 @@ class Side:
     dashboard: Issue | None = None
     read_dashboard: bool = False
     repo_url: str = ""
+    nominations: tuple[Issue, ...] = ()  # open nomination issues (one listing, by label)
 
     def away(self, today: date) -> dict[str, date]:
         return self.ledger.away_on(today)
 
 
 def records(comments: Any, bot: str) -> tuple[Comment, ...]:
-    """The bot's comments holding the ledger's records (nominations, away), from a listing."""
-    kinds = (f"mentoring:{mentors.NOMINATION} ", f"mentoring:{mentors.AWAY} ")
-    return tuple(c for c in comments if c.by(bot) and any(k in c.body for k in kinds))
+    """What the mentors' side keeps of a comment listing: the bot's comments holding the
+    ledger's records (nominations, away), its registration cards and its replies to the
+    mentors' commands, and everyone else's comments holding those commands (to answer the
+    ones whose event was lost, `unanswered`). A handful a day; the rest is not kept."""
+    kinds = tuple(
+        f"mentoring:{kind} "
+        for kind in (mentors.NOMINATION, mentors.AWAY, mentors.REPLY, registration.CARD)
+    )
+    return tuple(
+        c
+        for c in comments
+        if (any(k in c.body for k in kinds) if c.by(bot) else mentors.has_commands(c.body))
+    )
 
 
 def gather(gateway: Any, program: Any, snapshot: Any) -> Side:
@@ -199,7 +211,14 @@ def gather(gateway: Any, program: Any, snapshot: Any) -> Side:
         else [i for i in everything if i.has_label(label)]
     )
     registrations = tuple(i for i in listing if not i.is_pull)
-    return Side(ledger, registrations, existing, True, gateway.target.web_url)
+    label = settings.mentors.nomination_label
+    listing = (
+        gateway.issues(state="open", labels=[label])
+        if everything is None
+        else [i for i in everything if i.has_label(label)]
+    )
+    nominations = tuple(i for i in listing if not i.is_pull)
+    return Side(ledger, registrations, existing, True, gateway.target.web_url, nominations)
 
 
 def nightly_plan(side: Side, program: Any, messages: Any) -> Plan:
@@ -223,11 +242,124 @@ def command_plans(side: Side, snapshot: Any, program: Any, messages: Any) -> lis
         p = mentors.plan_issue(issue, program, messages, snapshot.today, facts)
         if p.writes:
             plans.append(p)
+            side = noted(side, [p], bot, snapshot.today)  # a nominee is invited once
     return plans
 
 
+NIGHTLY_LEFT_FOR_PULLS = (
+    "/approve not answered: the nightly may not open pull requests; a coordinator's new "
+    "/approve comment starts the job that may (mentoring-mentors.yml)"
+)
+
+
+def unanswered(gateway: Any, side: Side, snapshot: Any, program: Any, messages: Any) -> list[Plan]:
+    """Level-triggered, the mentors' side of a nightly pass: every command no run answered (an
+    event GitHub lost), one plan per issue, as the event handler would answer it.
+
+    First the open applications (`command_plans`), then the open registrations and
+    nominations, each from the comments the pass's window holds (`records`): every
+    unanswered ``/approve``, ``/nominate``, ``/away``, ``/back``, oldest first; a
+    nomination form not answered; a registration's card (never posted, or not what the
+    form now says). An issue opened before the window is read on its own only when it
+    owes something the window shows (a command written within it, unanswered) or it never
+    got its card (no status label): rare, never in the steady state. The ledger is carried
+    from one plan to the next, so a nominee is invited once however many issues name them.
+    """
+    bot = program.settings.bot_login
+    plans = command_plans(side, snapshot, program, messages)
+    side = noted(side, plans, bot, snapshot.today)
+    window = datetime.combine(
+        snapshot.today - timedelta(days=checkins.window_days(program.settings)), time.min, UTC
+    )
+    grouped: dict[int, list[Comment]] = {}
+    for c in snapshot.records:
+        grouped.setdefault(c.issue, []).append(c)
+    candidates: list[tuple[datetime, Issue, bool]] = []
+    seen: set[int] = set()
+    for listed in (*side.registrations, *side.nominations):
+        if listed.number in seen or listed.is_pull or listed.locked or not listed.open:
+            continue
+        seen.add(listed.number)
+        if mentors.registered(listed, program):
+            continue  # `nightly_plan` closes it, with its welcome
+        view = dataclasses.replace(
+            listed, comments=tuple(sorted(grouped.get(listed.number, ()), key=lambda c: c.id))
+        )
+        complete = listed.created_at is not None and listed.created_at >= window
+        owed = _owed(view, program, window)
+        if complete and mentors.kind_of(view, program, None) != "other":
+            # every comment that matters is in the window: the card, the form's answer
+            first = listed.created_at if 0 not in mentors.answered(view, bot) else None
+            owed = [x for x in (first, *owed) if x is not None]
+            candidates.append((min(owed, default=listed.created_at), view, True))
+        elif owed or _never_triaged(view, program):
+            candidates.append((min(owed, default=window), view, False))
+    rolefile: Any = None
+    for _, view, complete in sorted(candidates, key=lambda x: (x[0], x[1].number)):
+        issue = view
+        if not complete:
+            try:
+                issue = gateway.issue(view.number)
+            except MentoringError as exc:
+                plans.append(Plan.ignore(f"not read: {exc}", view.number))
+                continue
+        if rolefile is None and _approves(issue, program):
+            try:
+                rolefile = roles_file(gateway, program) or False
+            except MentoringError as exc:  # left for the next run, like an unread issue
+                plans.append(Plan.ignore(f"roles.yml not read: {exc}", issue.number))
+                continue
+        facts = mentors.Facts(side.ledger, side.repo_url, None, rolefile or None, False)
+        p = mentors.plan_issue(issue, program, messages, snapshot.today, facts)
+        notes = tuple(
+            (n, NIGHTLY_LEFT_FOR_PULLS if text == mentors.LEFT_FOR_PULLS else text)
+            for n, text in p.notes
+        )
+        if p.writes or any(text == NIGHTLY_LEFT_FOR_PULLS for _, text in notes):
+            p = Plan(p.writes, notes)
+            plans.append(p)
+            side = noted(side, [p], bot, snapshot.today)
+    return plans
+
+
+def _pending(issue: Issue, program: Any) -> list[Comment]:
+    bot = program.settings.bot_login
+    done = mentors.answered(issue, bot)
+    return [
+        c
+        for c in issue.comments
+        if c.id not in done
+        and c.author is not None
+        and not is_bot(c.author, program)
+        and mentors.has_commands(c.body)
+    ]
+
+
+def _owed(view: Issue, program: Any, window: datetime) -> list[datetime]:
+    """When the unanswered commands the window shows were written (those written within it:
+    their replies would be within it too)."""
+    return [c.created_at for c in _pending(view, program) if c.created_at >= window]
+
+
+def _never_triaged(issue: Issue, program: Any) -> bool:
+    """A registration without any of the status labels its card comes with: no run saw it."""
+    if mentors.kind_of(issue, program, None) != "registration":
+        return False
+    prefix = program.settings.labels.status_prefix
+    return not any(issue.has_label(prefix + x) for x in registration.STATUSES)
+
+
+def _approves(issue: Issue, program: Any) -> bool:
+    return mentors.kind_of(issue, program, None) == "registration" and any(
+        cmd.name == "approve"
+        for c in _pending(issue, program)
+        for cmd in mentors.pairing.commands(c.body, mentors.COMMANDS)
+    )
+
+
 def noted(side: Side, plans: list[Plan], bot: str, today: date) -> Side:
-    """``side`` with the records these plans post (this pass's answers) in its ledger."""
+    """``side`` with the records these plans post (this pass's answers) in its ledger, and
+    the registrations with the status labels these plans give them (for the dashboard)."""
     moment = datetime.combine(today, time(12), UTC)
     posts = [
         Comment(0, w.issue, bot, w.body, moment, moment)
@@ -241,7 +373,21 @@ def noted(side: Side, plans: list[Plan], bot: str, today: date) -> Side:
         ledger = ledger.with_nomination(n)
     for a in new.away:
         ledger = ledger.with_away(a)
-    return dataclasses.replace(side, ledger=ledger)
+    registrations = tuple(_relabelled(i, plans) for i in side.registrations)
+    return dataclasses.replace(side, ledger=ledger, registrations=registrations)
+
+
+def _relabelled(issue: Issue, plans: list[Plan]) -> Issue:
+    labels = list(issue.labels)
+    for p in plans:
+        for w in p.writes:
+            if w.issue != issue.number:
+                continue
+            if isinstance(w, AddLabels):
+                labels += [x for x in w.labels if lower(x) not in map(lower, labels)]
+            elif isinstance(w, RemoveLabels):
+                labels = [x for x in labels if lower(x) not in map(lower, w.labels)]
+    return dataclasses.replace(issue, labels=tuple(labels))
 
 
 def dashboard_part(side: Side, mentorships: Any, program: Any, messages: Any, today: date) -> str:

@@ -603,7 +603,7 @@ def one_pass(gateway: Gateway, program: Program, messages: Messages, today: date
         return Snapshot(today=today, since=window_start(program.settings, today), issues=())
     plans = decide(snapshot, program, messages, side.ledger)
     plans.append(mentors_run.nightly_plan(side, program, messages))
-    answers = mentors_run.command_plans(side, snapshot, program, messages)
+    answers = mentors_run.unanswered(gateway, side, snapshot, program, messages)
     plans += answers
     side = mentors_run.noted(side, answers, program.settings.bot_login, today)
     apply(gateway, plans, snapshot, program)

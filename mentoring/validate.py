@@ -174,8 +174,9 @@ def shown(problems: list[Problem], root: Path, *, github: bool = False) -> list[
     return out
 
 
-def annotation(problem: Problem) -> str:
-    """One ``::error`` workflow command; GitHub wants %, CR and LF escaped in the message."""
+def annotation(problem: Problem, kind: str = "error") -> str:
+    """One ``::error`` (or ``::warning``) workflow command; GitHub wants %, CR and LF escaped
+    in the message."""
     text = str(problem.message if not problem.key else f"{problem.key}: {problem.message}")
     if problem.hint:
         text += f" — {problem.hint}"
@@ -183,7 +184,49 @@ def annotation(problem: Problem) -> str:
     where = f"file={problem.file}"
     if problem.line:
         where += f",line={problem.line}"
-    return f"::error {where}::{text}"
+    return f"::{kind} {where}::{text}"
+
+
+REMOVED_CHECK = "mentors no longer in roles.yml while mentoring"
+
+
+def removed_mentor_warnings(
+    root: Path, bot_login: str | None, repo: str | None, env: Any = None
+) -> tuple[list[Problem], str | None]:
+    """Warnings for mentors of open applications that roles.yml no longer lists, from one
+    batched listing of the open applications (100 a page); or why it was not checked.
+
+    Needs a token and a repository (``GITHUB_TOKEN``, and ``--repo`` or
+    ``GITHUB_REPOSITORY``); offline it is skipped, in one line. Never an error.
+    """
+    from mentoring import mentors
+    from mentoring.config import ROLES_FILE, load_program
+
+    env = os.environ if env is None else env
+    try:
+        program = load_program(root, bot_login=bot_login)
+    except MentoringError:
+        return [], None  # the problems say why; nothing to compare with
+    repo = repo or env.get("GITHUB_REPOSITORY")
+    if not env.get("GITHUB_TOKEN") or not repo:
+        missing = " and ".join(
+            name
+            for name, value in (("GITHUB_TOKEN", env.get("GITHUB_TOKEN")), ("a repository", repo))
+            if not value
+        )
+        return [], (
+            f"{REMOVED_CHECK}: not checked (no {missing}: it reads the open applications; "
+            "pass --repo OWNER/NAME and set GITHUB_TOKEN to check)"
+        )
+    from mentoring.gateway import Gateway, Target
+
+    try:
+        gateway = Gateway(Target.from_env(repo, env), bot_login=program.settings.bot_login)
+        listed = gateway.issues(state="open", labels=[program.settings.labels.application])
+    except MentoringError as exc:
+        return [], f"{REMOVED_CHECK}: not checked ({exc})"
+    text = (Path(root) / ROLES_FILE).read_text(encoding="utf-8-sig")
+    return mentors.removed_mentors(listed, program, text, ROLES_FILE), None
 
 
 def warnings(root: Path, bot_login: str | None = None) -> list[Problem]:
@@ -197,13 +240,18 @@ def warnings(root: Path, bot_login: str | None = None) -> list[Problem]:
     return [_on_a_line(root, w) for w in cohort_form(root, program)[1]]
 
 
-def run(root: Path, fmt: str, bot_login: str | None = None) -> int:
+def run(root: Path, fmt: str, bot_login: str | None = None, repo: str | None = None) -> int:
     for warning in shown(warnings(root, bot_login), root, github=fmt == "github"):
-        text = annotation(warning).replace("::error ", "::warning ", 1)
+        text = annotation(warning, "warning")
         click.echo(text if fmt == "github" else f"warning: {warning}")
     found = shown(problems(root, bot_login), root, github=fmt == "github")
     for problem in found:
         click.echo(annotation(problem) if fmt == "github" else str(problem))
+    removed, skipped = removed_mentor_warnings(root, bot_login, repo)
+    for problem in shown(removed, root, github=fmt == "github"):
+        click.echo(annotation(problem, "warning") if fmt == "github" else f"warning: {problem}")
+    if skipped:
+        click.echo(skipped)
     if found:
         click.echo(f"{len(found)} problem{'s' if len(found) != 1 else ''} found.", err=True)
         return 1

@@ -208,8 +208,9 @@ def test_a_pass_stops_at_the_reserve_and_the_next_runs_finish_it_once(
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     due = S + timedelta(days=30)
-    # reads (one is the mentor registrations listing), then a few writes, then the reserve of 5
-    emulator.state.set_rate_limit(13)
+    # reads (two are the listings of mentor registrations and nominations), then a few writes,
+    # then the reserve of 5
+    emulator.state.set_rate_limit(14)
     lines, hour = [], 5
     for _ in range(6):
         emulator.state.set_now(at(due, hour, 17))  # a new hour: a new count

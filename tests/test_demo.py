@@ -173,7 +173,10 @@ def test_report_timeline_and_labels_agree_on_each_status(story, status):
 
 def test_the_story_has_each_kind_of_ending(story):
     ended = sorted(story.final_status().values())
-    assert {"active", "paused", "withdrawn", "graduated"} <= set(ended)
+    assert {"active", "withdrawn", "graduated"} <= set(ended)
+    # a pause too (the new mentor's free places pair the pausing mentee early, so their
+    # pause ends within these four months)
+    assert any(what.startswith("→ status active → paused") for _, _, _, what in story.lines())
 
 
 @pytest.mark.parametrize("status", ["active", "paused", *CLOSED], ids=["active", "paused", *CLOSED])
@@ -297,13 +300,63 @@ def test_graduations_close_label_and_congratulate_once(story):
 
 
 def test_the_graduation_check_said_what_to_fix_then_passed(story):
-    pulls = [i for i in story.repo["issues"].values() if i["pull"]]
+    pulls = [
+        i for i in story.repo["issues"].values() if i["pull"] and i["user"] != SETTINGS.bot_login
+    ]
     first = min(pulls, key=lambda i: i["number"])
     [(comment, data)] = story.bot_comments(first["number"], "graduation")
     assert data == {"ok": True} and comment["created_at"] != comment["updated_at"]
     said = [what for _, where, who, what in story.lines() if where == f"#{first['number']}"]
     assert any("Graduation check: 1 thing to fix" in x and "unknown role" in x for x in said)
     assert any(x.startswith("→ graduation (edited): Graduation check passed") for x in said)
+
+
+def test_the_mentors_side_registration_approve_merge_then_suggested(story):
+    lines = story.lines()
+    login = demo.NEW_MENTOR[1]
+    [(on, reg, _, what)] = [x for x in lines if x[2] == "@" + login and "registers" in x[3]]
+    role = re.match(r"registers as a mentor for the (.+) role$", what)[1]
+    said = [(d, who, w) for d, where, who, w in lines if where == reg]
+    approved = next(d for d, who, w in said if w == "/approve" and who != "@" + login)
+    assert any(w.startswith("→ mentors-reply: ✅ /approve: a pull request") for _, _, w in said)
+    [(_, pull, _, _)] = [x for x in lines if x[3].startswith("→ opens pull request #")]
+    assert story.repo["issues"][pull.lstrip("#")]["user"] == SETTINGS.bot_login
+    [merged] = [
+        d for d, _, _, w in lines if w.startswith(f"merges pull request {pull}, closing {reg}")
+    ]
+    assert any(w.startswith(f"→ registered: 🎉 @{login}") for _, _, w in said)
+    assert on <= approved <= merged
+    later = [w for d, _, _, w in lines if d >= merged and w.startswith("→ welcome:")]
+    assert any(f"@{login}" in w for w in later)  # suggested from then on
+    roles = (story.program / "roles.yml").read_text(encoding="utf-8")
+    assert f"- login: {login}" in roles and role in roles
+
+
+def test_the_mentors_side_nomination_then_the_nominator_suggested_first(story):
+    lines = story.lines()
+    [(on, _, nominator, what)] = [x for x in lines if x[3].startswith("nominates @")]
+    nominee = re.match(r"nominates (@\S+) for the", what)[1]
+    assert any(w.startswith(f"→ nomination: 👋 {nominee}, {nominator} thinks") for *_, w in lines)
+    [(applied, issue, _, _)] = [x for x in lines if x[2] == nominee and x[3].startswith("applies")]
+    assert on < applied
+    welcome = next(w for _, where, _, w in lines if where == issue and w.startswith("→ welcome:"))
+    assert welcome.split("Suggested mentors: ")[1].startswith(nominator)
+    assert any(w == f"/mentor {nominator}" for _, where, _, w in lines if where == issue)
+
+
+def test_the_mentors_side_away_then_back(story):
+    lines = story.lines()
+    [(gone, issue, mentor, what)] = [x for x in lines if x[3].startswith("/away until ")]
+    until = date.fromisoformat(what.split()[-1])
+    [back] = [d for d, where, who, w in lines if (where, who, w) == (issue, mentor, "/back")]
+    assert gone < back < until
+    said = [w for d, where, _, w in lines if where == issue and gone <= d <= back]
+    assert any(
+        w.startswith(f"→ away: 🌴 /away: noted, {mentor} is away until {until}") for w in said
+    )
+    assert any(f"{mentor} is away until {until}: it goes to" in w for w in said)  # a check-in
+    assert any(w.startswith(f"→ away: 👋 /back: welcome back, {mentor}!") for w in said)
+    assert "### Mentors away\n\nNobody." in story.section("Dashboard:")
 
 
 # --------------------------------------------------------------------------- the kept state

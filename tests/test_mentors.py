@@ -449,6 +449,64 @@ def test_away_is_recorded_and_leaves_the_mentor_out_of_suggestions_until_the_dat
     assert [s["login"] for s in intake.suggestions(role, {}, "x")] == ["ada-mentor", "lin-mentor"]
 
 
+AWAY_LIN = mentors.Ledger(away=(mentors.Away("lin-mentor", date(2026, 4, 1), date(2026, 2, 20)),))
+
+
+@pytest.mark.parametrize(
+    ("author", "ledger", "expected", "away_after"),
+    [
+        pytest.param("lin-mentor", AWAY_LIN, "welcome back", {}, id="away-mentor-back"),
+        pytest.param("LIN-Mentor", AWAY_LIN, "welcome back", {}, id="login-case"),
+        pytest.param(
+            "lin-mentor", mentors.Ledger(), "was not away on 2026-03-02", None, id="not-away"
+        ),
+        pytest.param(
+            "ada-mentor", AWAY_LIN, "was not away on 2026-03-02", None, id="co-mentor-not-away"
+        ),
+        pytest.param("ada-example", AWAY_LIN, "can only be used by a mentor", None, id="mentee"),
+        pytest.param("sam-mentor", AWAY_LIN, "can only be used by a mentor", None, id="other"),
+        pytest.param(
+            "octo-coordinator", AWAY_LIN, "can only be used by a mentor", None, id="coordinator"
+        ),
+    ],
+)
+def test_back(author, ledger, expected, away_after):
+    issue = application(comment(80, author, "/back", issue=7))
+    p = plan(issue, mentors.Facts(ledger=ledger, mentorship=ACTIVE))
+    (reply,) = replies(p)
+    assert expected in reply
+    found = mentors.ledger_of(None, [comment(81, BOT, reply, issue=7)], BOT)
+    if away_after is None:  # nothing recorded
+        assert found == mentors.Ledger()
+    else:  # the record ends the absence: merged after the earlier one, nobody is away
+        merged = mentors.ledger_of(
+            mentors.dashboard_part([], ledger, [], PROGRAM, MESSAGES, date(2026, 2, 21)),
+            [comment(81, BOT, reply, issue=7)],
+            BOT,
+        )
+        assert merged.away_on(TODAY) == away_after
+        assert merged.away_on(date(2026, 3, 20)) == away_after
+
+
+def test_back_is_answered_once_and_a_second_back_changes_nothing():
+    first = comment(80, "lin-mentor", "/back", issue=7)
+    issue = application(first)
+    (reply,) = replies(plan(issue, mentors.Facts(ledger=AWAY_LIN, mentorship=ACTIVE)))
+    answered = application(first, comment(81, BOT, reply, issue=7))
+    assert plan(answered, mentors.Facts(ledger=AWAY_LIN, mentorship=ACTIVE)).writes == ()
+    ledger = mentors.ledger_of(None, [comment(81, BOT, reply, issue=7)], BOT)
+    again = application(
+        first, comment(81, BOT, reply, issue=7), comment(82, "lin-mentor", "/back", issue=7)
+    )
+    (second,) = replies(plan(again, mentors.Facts(ledger=ledger, mentorship=ACTIVE)))
+    assert "was not away" in second
+    assert [kind for kind, _ in markers.parse(second)] == [mentors.REPLY]
+
+
+def test_help_lists_back():
+    assert "`/back`" in MESSAGES.render("help", coordinators=["octo-coordinator"], cohorts=False)
+
+
 def test_nominators_are_suggested_first_if_they_have_room():
     role = PROGRAM.role("maintainer")
     first = intake.Availability(first=("lin-mentor",))
@@ -707,3 +765,88 @@ def test_any_command_arguments_get_one_reply(command, args, author):
     issue = application(comment(80, author, f"{command} {args}", issue=7))
     p = plan(issue, mentors.Facts(mentorship=ACTIVE))
     assert len(replies(p)) == 1
+
+
+# --------------------------------------------------------------------------- nightly: lost events
+
+WINDOW = datetime(2026, 2, 20, tzinfo=UTC)
+BEFORE = datetime(2026, 2, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("c", "kept"),
+    [
+        pytest.param(comment(1, "octo-coordinator", "/approve"), True, id="a-command"),
+        pytest.param(comment(2, "lin-mentor", "/back"), True, id="back"),
+        pytest.param(comment(3, "lin-mentor", "thanks, see you"), False, id="chatter"),
+        pytest.param(comment(4, "lin-mentor", "/mentor @x"), False, id="application-command"),
+        pytest.param(
+            comment(5, BOT, markers.make(mentors.REPLY, {"comment": 1})), True, id="reply"
+        ),
+        pytest.param(
+            comment(6, BOT, markers.make(registration.CARD, {"status": "waiting"})), True, id="card"
+        ),
+        pytest.param(comment(7, BOT, markers.make("checkin", {"n": 1})), False, id="checkin"),
+        pytest.param(
+            comment(8, "mallory", markers.make(mentors.REPLY, {"comment": 1})),
+            False,
+            id="forged-reply",
+        ),
+    ],
+)
+def test_the_nightly_keeps_only_the_mentors_side_comments(c, kept):
+    from mentoring import mentors_run
+
+    assert (mentors_run.records([c], BOT) == (c,)) is kept
+
+
+@pytest.mark.parametrize(
+    ("comments", "owed"),
+    [
+        pytest.param([], [], id="nothing"),
+        pytest.param([comment(1, "octo-coordinator", "/approve")], [T], id="unanswered"),
+        pytest.param(
+            [
+                comment(1, "octo-coordinator", "/approve"),
+                comment(2, BOT, markers.make(mentors.REPLY, {"comment": 1})),
+            ],
+            [],
+            id="answered",
+        ),
+        pytest.param(
+            [comment(1, "octo-coordinator", "/approve", on=BEFORE)], [], id="before-the-window"
+        ),
+        pytest.param(
+            [
+                comment(1, "octo-coordinator", "/approve"),
+                comment(2, "mallory", markers.make(mentors.REPLY, {"comment": 1})),
+            ],
+            [T],
+            id="forged-answer",
+        ),
+        pytest.param([comment(1, BOT, "/approve")], [], id="the-bot-itself"),
+    ],
+)
+def test_what_a_registration_owes_from_the_window(comments, owed):
+    from mentoring import mentors_run
+
+    assert mentors_run._owed(reg_issue(comments=comments), PROGRAM, WINDOW) == owed
+
+
+@pytest.mark.parametrize(
+    ("labels", "body", "never"),
+    [
+        pytest.param((REG_LABEL,), None, True, id="label-only"),
+        pytest.param((REG_LABEL, "status: waiting"), None, False, id="waiting"),
+        pytest.param((REG_LABEL, "status: needs-info"), None, False, id="needs-info"),
+        pytest.param((REG_LABEL, "status: approved"), None, False, id="approved"),
+        pytest.param(
+            ("mentoring: nomination",), "### Who you nominate\n\n@x", False, id="nomination"
+        ),
+    ],
+)
+def test_a_registration_never_triaged_has_no_status_label(labels, body, never):
+    from mentoring import mentors_run
+
+    issue = reg_issue(body=body, labels=labels)
+    assert mentors_run._never_triaged(issue, PROGRAM) is never

@@ -332,3 +332,95 @@ def test_an_away_whose_event_was_lost_is_answered_by_the_nightly(scene):
     assert f"until {back.isoformat()}" in reply
     assert f"- @\u200bsam-mentor until {back.isoformat()}" in scene.dashboard()
     assert scene.night(DAY + timedelta(days=1)) == []  # answered once
+
+
+def quietly_open(scene, who: str, title: str, body: str, label: str) -> int:
+    """Open an issue whose `issues.opened` event GitHub never delivers."""
+    data = {"title": title, "body": body, "labels": [label]}
+    return scene.api("POST", f"/repos/{REPO}/issues", who, data)["number"]
+
+
+def reads_of(scene, number: int) -> list[dict]:
+    return [
+        e
+        for e in scene.emu.state.log()
+        if e["method"] == "GET" and e["path"].split("?")[0].endswith(f"/issues/{number}")
+    ]
+
+
+@pytest.fixture
+def comment_scene(tmp_path, monkeypatch):
+    settings = "writes:\n  pace_seconds: 0\nmentors:\n  approve: comment\n"
+    root = program_copy(tmp_path, settings)
+    with EmulatorServer(seed_dir=root) as emu:
+        yield Scene(emu, root, tmp_path, monkeypatch)
+
+
+def test_lost_events_on_registrations_and_nominations_are_answered_by_the_nightly(comment_scene):
+    scene = comment_scene
+    body = registration_body("grace-h", "Documentation lead (docs-lead)", "2")
+    reg = quietly_open(scene, "grace-h", "Mentor registration: Grace", body, REG)
+    scene.night(DAY + timedelta(days=1))  # the registration never got its card: triaged
+    [(_, data)] = scene.bot_said(reg, "registration")
+    assert data["status"] == "waiting"
+
+    scene.clock(DAY + timedelta(days=2))
+    scene.post("octo-coordinator", reg, "/approve")  # both events lost
+    scene.post("kai-mentor", reg, "/approve")
+    nomination = (
+        "### Who you nominate\n\n@alan-t\n\n### Role\n\nIssue triager (triager)\n\n"
+        "### Why them\n\nTriages every week."
+    )
+    nom = quietly_open(scene, "rio-mentor", "Nomination: Alan", nomination, NOM)
+    scene.post("sam-mentor", nom, "/nominate @alan-t triager")  # the same person, later
+    scene.post("rio-mentor", nom, "/nominate @bo-x triager")
+
+    made = scene.night(DAY + timedelta(days=3))
+    assert reads_of(scene, reg) == [] and reads_of(scene, nom) == []  # from the window
+    replies = [body for body, _ in scene.bot_said(reg, mentors.REPLY)]
+    assert len(replies) == 2  # oldest first, as the events would have
+    assert "add these lines to `roles.yml`" in replies[0] and "grace-h" in replies[0]
+    assert "can only be used by the program coordinators" in replies[1]
+    [(_, data)] = scene.bot_said(reg, "registration")
+    assert data["status"] == "approved"
+    invited = [d["nominee"] for _, d in scene.bot_said(nom, mentors.NOMINATION)]
+    assert invited == ["alan-t", "bo-x"]  # the form first, alan-t once
+    texts = [body for body, _ in scene.bot_said(nom, mentors.REPLY)]
+    assert "was invited for the Issue triager role on 2026-03-04" in texts[1]
+    assert len(texts) == 3
+    assert any(w["method"] == "POST" for w in made)
+
+    assert scene.night(DAY + timedelta(days=3)) == []  # answered once: nothing the second time
+    made = scene.night(DAY + timedelta(days=4))  # the next day: only the dashboard's date
+    assert [(w["method"], w["path"].rsplit("/", 1)[-1]) for w in made] == [("PATCH", "2")]
+
+
+def test_a_lost_command_on_an_old_registration_is_read_alone_only_then(comment_scene):
+    scene = comment_scene
+    body = registration_body("grace-h", "Documentation lead (docs-lead)", "2")
+    reg = scene.open_issue("grace-h", "Mentor registration: Grace", body, (REG,))
+    later = DAY + timedelta(days=60)  # the card is long out of the nightly's window
+    scene.night(later)
+    assert reads_of(scene, reg) == []  # steady state: no read of its own
+    scene.clock(later)
+    scene.post("octo-coordinator", reg, "/approve")  # its event lost
+    made = scene.night(later + timedelta(days=1))
+    assert len(reads_of(scene, reg)) == 1
+    assert "add these lines to `roles.yml`" in scene.last_reply(reg)
+    assert len(scene.bot_said(reg, "registration")) == 1  # its card edited, not posted again
+    assert [w["method"] for w in made].count("POST") >= 1
+    assert scene.night(later + timedelta(days=1)) == []
+
+
+def test_the_nightly_leaves_a_lost_approve_for_the_job_that_may_open_pulls(scene, capsys):
+    body = registration_body("grace-h", "Documentation lead (docs-lead)", "2")
+    reg = scene.open_issue("grace-h", "Mentor registration: Grace", body, (REG,))
+    scene.post("octo-coordinator", reg, "/approve")  # lost
+    capsys.readouterr()
+    made = scene.night(DAY + timedelta(days=1))
+    assert all(f"/issues/{reg}" not in w["path"] for w in made)  # the dashboard only
+    assert scene.bot_said(reg, mentors.REPLY) == []
+    assert "the nightly may not open pull requests" in capsys.readouterr().out
+    scene.pulls = True
+    scene.say("octo-coordinator", reg, "/approve")  # said again: the mentors' job answers
+    assert len(scene.api("GET", f"/repos/{REPO}/pulls?state=open")) == 1

@@ -277,10 +277,10 @@ def test_a_year_of_nights(emulator, app):
         if rest[:1] == [recent]:
             widened.append(d)
             rest = rest[1:]
-        # the dashboard issue (it holds the mentors' ledger) and the open mentor
-        # registrations come from the same listing of every open issue (the program owns
-        # its repository); only on the first night, with no dashboard yet, is it looked for
-        # by its label among the closed ones too
+        # the dashboard issue (it holds the mentors' ledger), the open mentor
+        # registrations and nominations come from the same listing of every open issue
+        # (the program owns its repository); only on the first night, with no dashboard
+        # yet, is it looked for by its label among the closed ones too
         if d == first_night:
             assert rest[:1] == [issues], d
             rest = rest[1:]
