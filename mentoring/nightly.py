@@ -177,10 +177,9 @@ def collect(gateway: Gateway, program: Program, today: date, *, level: bool = Tr
         listing = [i for i in everything if i.has_label(settings.labels.application)]
     listed = [i for i in listing if not i.is_pull]
     participants, failed_reads = _participants(gateway, program) if level else ((), [])
-    closed_listed = _closed_graduates(gateway, program, today, participants, failed_reads)
-    numbers = {i.number for i in listed} | {i.number for i in closed_listed}
     comments = gateway.comments_since(since)
-    grouped = group_comments(comments, numbers)
+    open_numbers = {i.number for i in listed}
+    grouped = group_comments(comments, open_numbers)
     read = len(comments)
     records = mentors_run.records(comments, bot)
 
@@ -190,6 +189,15 @@ def collect(gateway: Gateway, program: Program, today: date, *, level: bool = Tr
         return opened_before and state.find_card(grouped.get(issue.number, ()), bot, 0) is None
 
     lacking = [i for i in listed if lacks_card(i)]
+    # Every open card in the window (the steady state: the bot has been running) means a
+    # closed application with an unfinished card shows there too; else (after an outage)
+    # the closed applications are listed whatever the window shows.
+    unfinished = None if lacking else closed_unfinished(comments, bot, open_numbers)
+    closed_listed = _closed_graduates(
+        gateway, program, today, participants, failed_reads, unfinished
+    )
+    numbers = open_numbers | {i.number for i in closed_listed}
+    group_comments(comments, numbers - open_numbers, into=grouped)
     budget = 2 * len(lacking)  # what reading them one by one costs, at least
     spent, step = 0, _pages(len(comments))
     earliest = since - timedelta(days=MAX_LOOKBACK_DAYS)
@@ -270,18 +278,42 @@ def _parsed_participants(
     return parse_participants(raw, filename, roles)[0]
 
 
+def closed_unfinished(comments: Iterable[Comment], bot: str, open_numbers: set[int]) -> set[int]:
+    """Issues not among the open ones whose latest status card in ``comments`` still shows an
+    open mentorship: closed (a graduation merged, say) without the bot's own run finishing it.
+
+    An open application's card is always within the window (the bot edits an idle card
+    before it leaves it: `checkins.keep_alive`), so such an issue shows here.
+    """
+    latest: dict[int, tuple[int, str]] = {}
+    for c in comments:
+        if c.issue in open_numbers or not c.by(bot) or state.CARD_MARK not in c.body:
+            continue
+        found = markers.latest((c,), bot, state.CARD)
+        if found is not None and (c.issue not in latest or c.id > latest[c.issue][0]):
+            latest[c.issue] = (c.id, str(found[1].get("status")))
+    return {n for n, (_, status) in latest.items() if status in state.OPEN_STATUSES}
+
+
 def _closed_graduates(
     gateway: Gateway,
     program: Program,
     today: date,
     participants: Sequence[Participant],
     failed: list[tuple[int, str]],
+    unfinished: set[int] | None = None,
 ) -> list[Issue]:
     """Applications closed as completed within the window whose issue participants.yml names:
-    a merged graduation pull request whose own run was lost (one listing)."""
+    a merged graduation pull request whose own run was lost (one listing).
+
+    ``unfinished`` (see `closed_unfinished`) are the issues that can be such: the listing
+    is made only when participants.yml names one of them, so a quiet night spends nothing.
+    """
     if not participants:
         return []
     listed = {p.issue for p in participants}
+    if unfinished is not None and not listed & unfinished:
+        return []
     label = program.settings.labels.application
     since = window_start(program.settings, today)
     try:

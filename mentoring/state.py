@@ -33,6 +33,7 @@ from mentoring.model import (
 from mentoring.templates import Messages, with_marker
 
 CARD = "card"
+CARD_MARK = f"{markers.OPEN}{CARD}"  # how a card's marker starts: a cheap test before parsing
 VERSION = 1
 OPEN_STATUSES = ("needs-info", "waiting", "active", "paused")
 CLOSED_STATUSES = ("withdrawn", "declined", "graduated")

@@ -704,6 +704,53 @@ def test_a_graduate_listed_in_participants_yml_is_graduated_by_the_nightly(emula
     assert code == 0 and not any(f"/issues/{number}" in e["path"] for e in writes(log))
 
 
+def test_in_the_steady_state_closed_applications_are_listed_only_when_one_is_unfinished(
+    emulator, app
+):
+    """Every open card is in the window: a closed application whose card still shows it open
+    is seen there, so a quiet night does not list the closed ones; a lost merge is still found."""
+    emu = emulator
+    done = open_mentorship(emu, app, "gia", ("ada-mentor",))
+    closing = open_mentorship(emu, app, "cy", ("kai-mentor",))
+    entry = "  - name: {0}\n    login: {0}\n    role: maintainer\n    issue: {1}\n"
+    entry += f"    mentors: [ada-mentor]\n    started: {S}\n    graduated: {S}\n"
+    closed_listing = f"/repos/{REPO}/issues"
+
+    def closed_listings(log):
+        return [
+            e for e in log if e["path"] == closed_listing and e["query"].get("state") == "closed"
+        ]
+
+    put_participants(emu, "participants:\n" + entry.format("gia", done))
+    call(
+        emu,
+        "PATCH",
+        f"/repos/{REPO}/issues/{done}",
+        "as:octo-coordinator",
+        {"state": "closed", "state_reason": "completed"},
+    )
+    code, log = night(emu, app, S + timedelta(days=1))  # gia's lost merge: found, finished
+    assert code == 0 and card_of(app, done).status == "graduated"
+    assert len(closed_listings(log)) == 1
+    code, log = night(emu, app, S + timedelta(days=2))  # a quiet night: nothing unfinished
+    assert code == 0 and closed_listings(log) == []
+    merged = S + timedelta(days=3)
+    emu.state.set_now(at(merged))
+    put_participants(
+        emu, "participants:\n" + entry.format("gia", done) + entry.format("cy", closing)
+    )
+    call(
+        emu,
+        "PATCH",
+        f"/repos/{REPO}/issues/{closing}",
+        "as:octo-coordinator",
+        {"state": "closed", "state_reason": "completed"},
+    )
+    code, log = night(emu, app, S + timedelta(days=4))
+    assert code == 0 and len(closed_listings(log)) == 1
+    assert card_of(app, closing).status == "graduated"
+
+
 def test_a_lost_pause_until_a_date_is_answered_by_the_nightly_and_ends_on_that_date(emulator, app):
     emu = emulator
     number = open_mentorship(emu, app, "pat", ("ada-mentor",))
