@@ -441,11 +441,13 @@ class Gateway:
         then ask GitHub the figures afresh (``GET /rate_limit`` does not count)."""
         if self.dry_run:
             return False
-        wait = max(1.0, short.reset - time.time() + 1)
+        wait = short.reset - time.time()  # up to an hour
+        if wait < 1:  # the reset is past by this clock, yet the count is not: look in a minute
+            wait = 60.0
         if self.waited + wait > self.wait_seconds:
             return False
         print(budgets.wait_line(short, self.reserve or 0, wait), file=self.out, flush=True)
-        self._sleep(wait)
+        self._sleep(wait + 1)  # a second past the reset, so the new count has started
         self.waited += wait
         self._guard_free(lambda: self._gh.requester.requestJsonAndCheck("GET", "/rate_limit"))
         return True
