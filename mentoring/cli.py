@@ -348,6 +348,26 @@ def nightly(app: App, today: date | None) -> int:
 
 
 @main.command()
+@click.option("--today", type=DATE, default=None, help="Act as if today were this date.")
+@dry_run_option
+@click.pass_obj
+@user_errors
+def approvals(app: App, today: date | None) -> int:
+    """Answer every coordinator's /approve on an open mentor registration that no run answered.
+
+    The /approve whose event GitHub lost: answered as the mentors workflow would have,
+    with the pull request adding the mentor to roles.yml, so it needs a token with
+    contents and pull-requests: write (the scheduled job of mentoring-mentors.yml runs
+    it daily). Reads the open registrations in one listing and only those that may owe
+    an answer on their own. With `mentors: {approve: comment}` it does nothing (the
+    nightly answers). A second run writes nothing.
+    """
+    from mentoring.mentors_run import sweep
+
+    return sweep(app, today)
+
+
+@main.command()
 @click.option(
     "--format",
     "fmt",

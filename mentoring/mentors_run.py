@@ -4,15 +4,19 @@ Reads are batched like the rest: the ledger is the dashboard issue (found in
 one listing, as the nightly finds it) plus the repository's comments since the
 dashboard's last run (one listing, usually one page); open registrations are
 one listing by label. roles.yml is read from the default branch only to answer
-an ``/approve``.
+an ``/approve``. `sweep` (`mentoring approvals`) answers the ``/approve`` whose event
+was lost, which the nightly may not: it opens pull requests.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+
+import click
 
 from mentoring import checkins, config, dashboard, mentors, registration, state
 from mentoring.errors import MentoringError
@@ -247,8 +251,8 @@ def command_plans(side: Side, snapshot: Any, program: Any, messages: Any) -> lis
 
 
 NIGHTLY_LEFT_FOR_PULLS = (
-    "/approve not answered: the nightly may not open pull requests; a coordinator's new "
-    "/approve comment starts the job that may (mentoring-mentors.yml)"
+    "/approve not answered: the nightly may not open pull requests; the scheduled mentors "
+    "job answers it (mentoring-mentors.yml, `mentoring approvals`, 05:41 UTC), or run it now"
 )
 
 
@@ -357,6 +361,17 @@ def _approves(issue: Issue, program: Any) -> bool:
     )
 
 
+def _owes_pull(issue: Issue, program: Any) -> bool:
+    """An unanswered ``/approve`` by a coordinator on a registration: the one command only the
+    job that may open pull requests answers (the nightly leaves it, `NIGHTLY_LEFT_FOR_PULLS`)."""
+    return mentors.kind_of(issue, program, None) == "registration" and any(
+        cmd.name == "approve"
+        for c in _pending(issue, program)
+        if mentors.may_approve(c.author, program)
+        for cmd in mentors.pairing.commands(c.body, mentors.COMMANDS)
+    )
+
+
 def noted(side: Side, plans: list[Plan], bot: str, today: date) -> Side:
     """``side`` with the records these plans post (this pass's answers) in its ledger, and
     the registrations with the status labels these plans give them (for the dashboard)."""
@@ -393,3 +408,81 @@ def _relabelled(issue: Issue, plans: list[Plan]) -> Issue:
 def dashboard_part(side: Side, mentorships: Any, program: Any, messages: Any, today: date) -> str:
     registrations = [i for i in side.registrations if not mentors.registered(i, program)]
     return mentors.dashboard_part(registrations, side.ledger, mentorships, program, messages, today)
+
+
+# --------------------------------------------------------------------------- approvals
+
+
+APPROVALS_IN_COMMENTS = (
+    "mentoring approvals: nothing to do: with `mentors: {approve: comment}` the nightly "
+    "answers every /approve"
+)
+
+
+def approval_targets(
+    registrations: Iterable[Issue], comments: Iterable[Comment], program: Any, since: datetime
+) -> list[int]:
+    """The open registrations to read for an unanswered ``/approve``, from one listing of them
+    and the repository's comments (`records`) from ``since`` on: one opened since then is
+    read only if those comments show such an ``/approve``; one opened before (its older
+    comments are not in the listing) is always read. Oldest first."""
+    grouped: dict[int, list[Comment]] = {}
+    for c in comments:
+        grouped.setdefault(c.issue, []).append(c)
+    found = []
+    for listed in registrations:
+        if listed.is_pull or listed.locked or not listed.open:
+            continue
+        if mentors.kind_of(listed, program, None) != "registration":
+            continue
+        view = dataclasses.replace(
+            listed, comments=tuple(sorted(grouped.get(listed.number, ()), key=lambda c: c.id))
+        )
+        complete = listed.created_at is not None and listed.created_at >= since
+        if not complete or _owes_pull(view, program):
+            found.append(listed.number)
+    return sorted(found)
+
+
+def sweep(app: Any, today: date | None) -> int:
+    """The `mentoring approvals` command: answer every coordinator's ``/approve`` on an open
+    mentor registration that no run answered (its event lost), with the pull request the
+    event would have opened (`plan_for`, ``open_pulls``); 1 if a write failed.
+
+    Reads: one listing of the open registrations; when one was opened within the nightly's
+    window, the repository's comments since the oldest such (one listing, usually a page);
+    then each registration that may owe an answer, alone.
+    """
+    from mentoring import runs
+    from mentoring.gateway import IssueGone
+
+    program = app.program
+    settings = program.settings
+    if settings.mentors.approve != "pull-request":
+        click.echo(APPROVALS_IN_COMMENTS)
+        return 0
+    gateway = app.gateway()
+    if today is None:
+        today = gateway.today()
+    bot = settings.bot_login
+    listing = gateway.issues(state="open", labels=[settings.mentors.registration_label])
+    registrations = [i for i in listing if not i.is_pull]
+    window = datetime.combine(today - timedelta(days=checkins.window_days(settings)), time.min, UTC)
+    recent = [i.created_at for i in registrations if i.created_at and i.created_at >= window]
+    comments = records(gateway.comments_since(min(recent)), bot) if recent else ()
+    targets = approval_targets(registrations, comments, program, window)
+    for number in targets:
+        try:
+            issue = gateway.issue(number)
+            if not _owes_pull(issue, program):
+                continue  # nothing pending after all (or only what the nightly answers)
+            plan = plan_for(gateway, issue, program, app.messages, today, open_pulls=True)
+        except IssueGone as exc:
+            plan = Plan.ignore(f"{exc}: nothing to do", number)
+        except MentoringError as exc:  # left for the next run
+            plan = Plan.ignore(f"not read: {exc}", number)
+        gateway.apply(plan)
+    click.echo(
+        f"{len(registrations)} open mentor registration(s), {len(targets)} read on their own"
+    )
+    return runs.finish(gateway.report, f"Mentor registrations' /approve on {today.isoformat()}")

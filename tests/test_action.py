@@ -79,13 +79,15 @@ def test_reusable_workflows_call_the_action_of_this_release():
             for step in job["steps"]
             if step.get("uses", "").startswith(init.ACTION_REPOSITORY)
         ]
-        assert calls == [f"{init.ACTION_REPOSITORY}@v{__version__}"], path.name
+        # one call a job at most (the mentors workflow: /approve, and the daily sweep)
+        assert set(calls) == {f"{init.ACTION_REPOSITORY}@v{__version__}"}, path.name
 
 
 def test_own_workflows_call_this_checkouts_action():
     for path in OWN:
         steps = [s for job in load(path)["jobs"].values() for s in job["steps"]]
-        assert [s["uses"] for s in steps if s.get("uses") == "./"] == ["./"], path.name
+        own = [s for s in steps if s.get("uses") == "./"]
+        assert 1 <= len(own) <= len(load(path)["jobs"]), path.name
         assert not any("pip install" in s.get("run", "") for s in steps), path.name
 
 
@@ -469,6 +471,7 @@ RUN_STEP = next(s for s in ACTION["runs"]["steps"] if s.get("name") == RUN)
 COMMANDS = {
     "event": ["event"],
     "nightly": ["nightly"],
+    "approvals": ["approvals"],
     "report": ["report", "--format", "md"],
     "validate": ["validate", "--format", "github"],
     "graduation-check": ["graduation", "check"],
@@ -576,7 +579,7 @@ def test_hostile_inputs_are_refused_or_passed_as_plain_arguments(
         return
     assert code == 0
     expected = ["--root", ".", *(["--dry-run"] if dry_run == "true" else []), *COMMANDS[command]]
-    if today and command in ("event", "nightly"):
+    if today and command in ("event", "nightly", "approvals"):
         expected += ["--today", today]
     assert args == expected
 
