@@ -340,7 +340,10 @@ def nightly(app: App, today: date | None) -> int:
     """Post what is due today: check-ins, assessments, escalations, nudges; refresh the dashboard.
 
     Works out what is due from dates and the bot's earlier comments, so a late
-    or skipped run catches up with one overdue item, never a backlog.
+    or skipped run catches up with one overdue item, never a backlog. It leaves
+    budget.reserve of the hour's API requests to event runs: there it waits for
+    the hour's count to start again, up to budget.wait_minutes in all (a dry run
+    never waits), then stops cleanly; the next run finishes, writing nothing twice.
     """
     from mentoring.nightly import run
 
