@@ -404,7 +404,9 @@ class Gateway:
         """Today by GitHub's clock: the last response's ``Date`` header, or, before any
         response, that of ``GET /rate_limit`` (which does not count against the limit)."""
         if self._date is None:
-            self._guard(lambda: self._gh.requester.requestJsonAndCheck("GET", "/rate_limit"))
+            self._guard(
+                lambda: self._gh.requester.requestJsonAndCheck("GET", "/rate_limit"), counted=False
+            )
         if self._date is None:
             raise MentoringError(f"{self.target.api_url} sent no Date header: pass --today")
         return self._date.date()
@@ -449,17 +451,10 @@ class Gateway:
         print(budgets.wait_line(short, self.reserve or 0, wait), file=self.out, flush=True)
         self._sleep(wait + 1)  # a second past the reset, so the new count has started
         self.waited += wait
-        self._guard_free(lambda: self._gh.requester.requestJsonAndCheck("GET", "/rate_limit"))
+        self._guard(
+            lambda: self._gh.requester.requestJsonAndCheck("GET", "/rate_limit"), counted=False
+        )
         return True
-
-    def _guard_free(self, read: Callable[[], Any]) -> Any:
-        """A request that costs no budget (so it is not checked against it)."""
-        try:
-            return read()
-        except GithubException as exc:
-            raise MentoringError(f"GitHub answered {exc.status}: {_message(exc)}") from exc
-        except requests.RequestException as exc:
-            raise MentoringError(self._unreachable(exc)) from exc
 
     def whoami(self) -> str | None:
         """The token's own login, if GitHub tells it (personal tokens); None for the
@@ -691,10 +686,14 @@ class Gateway:
         pull = self._gh.get_repo(repo).get_pull(number)  # lazy: no request of its own
         return self._guard(lambda: [r._rawData for r in pull.get_reviews().get_page(0)])
 
-    def _guard(self, read: Callable[[], Any], number: int | None = None) -> Any:
+    def _guard(
+        self, read: Callable[[], Any], number: int | None = None, *, counted: bool = True
+    ) -> Any:
         """Run a read, turning GitHub's answers into clear errors for the user; with a
-        reserve, stop (``OutOfBudget``) when the last response left no more than it."""
-        self._check_budget()
+        reserve, stop (``OutOfBudget``) when the last response left no more than it.
+        ``counted=False``: a request GitHub does not count (``GET /rate_limit``)."""
+        if counted:
+            self._check_budget()
         try:
             return read()
         except GithubException as exc:

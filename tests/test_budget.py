@@ -373,28 +373,18 @@ def test_a_bad_reserve_is_one_clear_line(tmp_path, text, expected):
 
 
 @pytest.mark.parametrize(
-    "text, reserve",
+    "text, key, value",
     [
-        pytest.param("", 200, id="default"),
-        pytest.param("budget:\n  reserve: 0\n", 0, id="none-kept"),
-        pytest.param("budget:\n  reserve: 500\n", 500, id="more"),
+        pytest.param("", "reserve", 200, id="reserve-default"),
+        pytest.param("budget:\n  reserve: 0\n", "reserve", 0, id="none-kept"),
+        pytest.param("budget:\n  reserve: 500\n", "reserve", 500, id="more"),
+        pytest.param("", "wait_minutes", 180, id="wait-default"),
+        pytest.param("budget:\n  wait_minutes: 0\n", "wait_minutes", 0, id="never-wait"),
+        pytest.param("budget:\n  wait_minutes: 300\n", "wait_minutes", 300, id="longest"),
     ],
 )
-def test_the_reserve_setting(tmp_path, text, reserve):
+def test_the_budget_settings(tmp_path, text, key, value):
     from mentoring.config import load_program
 
-    assert load_program(program_copy(tmp_path, text)).settings.budget.reserve == reserve
-
-
-@pytest.mark.parametrize(
-    "text, minutes",
-    [
-        pytest.param("", 180, id="default"),
-        pytest.param("budget:\n  wait_minutes: 0\n", 0, id="never-wait"),
-        pytest.param("budget:\n  wait_minutes: 300\n", 300, id="longest"),
-    ],
-)
-def test_the_wait_setting(tmp_path, text, minutes):
-    from mentoring.config import load_program
-
-    assert load_program(program_copy(tmp_path, text)).settings.budget.wait_minutes == minutes
+    budget = load_program(program_copy(tmp_path, text)).settings.budget
+    assert getattr(budget, key) == value
