@@ -396,10 +396,14 @@ def simulate(
     after: Callable[[Simulation], None] | None = None,
     until: date | None = None,
     gap: tuple[date, date] | None = None,
+    over_http: bool = False,
 ) -> tuple[Simulation, str]:
-    """The whole simulation; returns it (with its counts) and the summary reports' text."""
+    """The whole simulation; returns it (with its counts) and the summary reports' text.
+
+    The bot's PyGithub is answered in this process (``emulator/inprocess.py``), or,
+    ``over_http``, through the emulator's HTTP server, as the tests run it."""
     from mentoring.cli import App
-    from mentoring.emulator import EmulatorServer
+    from mentoring.emulator import EmulatorServer, inprocess
 
     with tempfile.TemporaryDirectory() as directory:
         root = make_program(Path(directory), rounds, seats)
@@ -407,7 +411,8 @@ def simulate(
         emu.state.set_now(datetime.combine(START, time.min, UTC))
         emu.start()
         try:
-            with environment(emu.url, root):
+            transport = contextlib.nullcontext() if over_http else inprocess.serving(emu.state)
+            with environment(emu.url, root), transport:
                 app = App(root=root, repo=REPO, dry_run=False)
                 sim = Simulation(emu, app, applicants, seed, echo, daily)
                 sim.gap = gap

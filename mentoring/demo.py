@@ -189,11 +189,19 @@ class BotWrite:
 
 
 def run(
-    app: Any, months: int = 12, applicants: int = 8, seed: int = 1, keep_state: str | None = None
+    app: Any,
+    months: int = 12,
+    applicants: int = 8,
+    seed: int = 1,
+    keep_state: str | None = None,
+    over_http: bool = False,
 ) -> int:
-    """`mentoring demo`: ``months`` of a program with ``applicants`` applicants; 1 on trouble."""
+    """`mentoring demo`: ``months`` of a program with ``applicants`` applicants; 1 on trouble.
+
+    The bot's PyGithub is answered by the emulator in this process (``inprocess.py``), or,
+    ``over_http``, through its HTTP server as the tests do: the output is the same."""
     from mentoring.cli import App
-    from mentoring.emulator import EmulatorServer
+    from mentoring.emulator import EmulatorServer, inprocess
 
     repo = getattr(app, "repo", None) or os.environ.get("GITHUB_REPOSITORY") or DEFAULT_REPO
     if not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", repo):
@@ -209,7 +217,12 @@ def run(
     emu.state.set_now(datetime.combine(START, time.min, UTC))
     emu.start()
     try:
-        with _environment(emu.url, repo), tempfile.TemporaryDirectory() as scratch:
+        transport = contextlib.nullcontext() if over_http else inprocess.serving(emu.state)
+        with (
+            _environment(emu.url, repo),
+            tempfile.TemporaryDirectory() as scratch,
+            transport,
+        ):
             demo_app = App(root=PROGRAM_DIR, repo=repo, dry_run=False)
             demo = Demo(emu, demo_app, repo, months, applicants, seed, Path(scratch))
             demo.play()

@@ -30,7 +30,14 @@ def rerun(sim) -> None:
 def year():
     # Two rounds in a year, then on to 12 months after the first round's end (follow-ups).
     sim, text = cohort_demo.simulate(
-        2, APPLICANTS, SEATS, seed=1, daily=False, after=rerun, until=date(2028, 4, 27)
+        2,
+        APPLICANTS,
+        SEATS,
+        seed=1,
+        daily=False,
+        after=rerun,
+        until=date(2028, 4, 27),
+        over_http=True,
     )
     assert sim.problems == []
     return sim, text
@@ -159,7 +166,14 @@ def test_a_follow_up_missed_for_three_months_is_taken_late_with_the_same_figure(
     )
     gap = (end + timedelta(days=16), end + timedelta(days=16 + 91))  # no nightly for 3 months
     sim, text = cohort_demo.simulate(
-        1, APPLICANTS, SEATS, seed=1, daily=False, until=gap[1] + timedelta(days=3), gap=gap
+        1,
+        APPLICANTS,
+        SEATS,
+        seed=1,
+        daily=False,
+        until=gap[1] + timedelta(days=3),
+        gap=gap,
+        over_http=True,
     )
     assert sim.problems == []
     mark = mark_period(sim.program.cohorts[0], 1)[0]

@@ -125,6 +125,7 @@ def story(tmp_path_factory) -> Story:
             applicants=APPLICANTS,
             seed=SEED,
             keep_state=str(state_file),
+            over_http=True,  # the tests speak HTTP; the command answers in-process
         )
     data = json.loads(state_file.read_text(encoding="utf-8"))
     return Story(
@@ -401,6 +402,7 @@ def test_report_against_the_kept_state_is_the_demos_report(story, kept):
 
 
 def test_the_command_runs_a_short_demo_the_same_way_every_time(tmp_path, monkeypatch):
+    """The command (its bot answered in-process) prints what a run over HTTP prints."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "RUNNER_"))}
     args = ["demo", "--months", "2", "--applicants", "3"]
     result = subprocess.run(
@@ -423,7 +425,7 @@ def test_the_command_runs_a_short_demo_the_same_way_every_time(tmp_path, monkeyp
     monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
     out = io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-        code = demo.run(App(Path("."), None, False), months=2, applicants=3, seed=1)
+        code = demo.run(App(Path("."), None, False), months=2, applicants=3, seed=1, over_http=True)
     assert (code, out.getvalue()) == (0, result.stdout)
 
 

@@ -860,3 +860,52 @@ def test_every_admin_endpoint_is_in_the_help_and_the_docs():
             if not any(m == method and p.fullmatch(path) for method, p, _ in admin.routes)
         ]
         assert not unknown, f"{where} names endpoints the emulator lacks: {', '.join(unknown)}"
+
+
+# ------------------------------------------------------------------ in-process transport
+
+
+def test_in_process_answers_as_http_does_then_hands_back(seeded):
+    """Within ``serving``, PyGithub is answered without sockets: the same statuses, pages,
+    headers (Date from the emulator's clock, the rate-limit figures) and request log;
+    afterwards it speaks HTTP again."""
+    from mentoring.emulator import inprocess
+
+    seeded.state.set_now(T0)
+    repo = client(seeded).get_repo("octo/demo")
+    for n in range(3):
+        repo.create_issue(f"issue {n}")
+
+    def read() -> tuple:
+        seeded.state.clear_log()
+        gh = client(seeded, per_page=2)
+        titles = [i.title for i in gh.get_repo("octo/demo").get_issues(state="open")]
+        headers = gh.requester.requestJsonAndCheck("GET", "/repos/octo/demo/issues/1")[0]
+        log = [(e["method"], e["path"], e["query"], e["status"]) for e in seeded.state.log()]
+        return titles, headers, log
+
+    http = read()
+    with inprocess.serving(seeded.state) as active:
+        inner = read()
+    after = read()
+
+    assert active is True
+    assert inner[0] == http[0] == after[0] == ["issue 2", "issue 1", "issue 0"]
+    assert inner[2] == http[2] == after[2]
+    assert len(inner[2]) == 4  # the repository, two pages, the issue
+    same = ("date", "x-ratelimit-limit", "x-ratelimit-resource", "content-type")
+    assert {h: inner[1][h] for h in same} == {h: http[1][h] for h in same}
+    assert inner[1]["date"] == "Sun, 01 Mar 2026 09:00:00 GMT"
+    assert inner[1]["server"] == "GitHub.com-emulator"
+
+
+def test_in_process_falls_back_to_http_without_pygithubs_seam(seeded, monkeypatch):
+    from github.Requester import Requester
+
+    from mentoring.emulator import inprocess
+
+    monkeypatch.delattr(Requester, "injectConnectionClasses")
+    with inprocess.serving(seeded.state) as active:
+        user = client(seeded).get_user("octo")
+        assert user.login == "octo"
+    assert active is False

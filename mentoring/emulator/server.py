@@ -21,6 +21,7 @@ import re
 import signal
 import threading
 import time
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -34,6 +35,7 @@ SECONDARY_RATE_LIMIT = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
 )
 ADMIN_PREFIX = "/_emulator/"
+SERVER_NAME = "GitHub.com-emulator"  # the Server header
 ENTERPRISE_PREFIX = "/api/v3"  # GitHub Enterprise Server's REST API: https://HOST/api/v3
 _APP_SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,33}[a-z0-9])?")
 _request_ids = itertools.count(1)
@@ -308,6 +310,59 @@ def answer_admin(emu: Emulator, method: str, target: str, raw: bytes) -> Respons
     return response
 
 
+# ------------------------------------------------------------- one request, any transport
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the emulator answers one request: status, headers (but ``Date`` and ``Server``,
+    which the transport adds) and the JSON payload."""
+
+    status: int
+    headers: dict[str, str]
+    payload: bytes
+
+
+def answer_request(
+    emu: Emulator,
+    method: str,
+    target: str,
+    raw: bytes,
+    authorization: str | None,
+    event_files: EventFiles | None = None,
+) -> Answer:
+    """Answer one request (``target``: path and query), admin or API, under the mutex.
+
+    The HTTP server and the in-process transport (``inprocess.py``) both answer through
+    here, so they send the same answers and headers."""
+    with emu.mutex:
+        if target.startswith(ADMIN_PREFIX):
+            response = answer_admin(emu, method, target, raw)
+        else:
+            queued = len(emu.data["events"])
+            response = answer_api(emu, method, target, raw, authorization)
+            if event_files is not None:
+                for delivery in emu.data["events"][queued:]:
+                    event_files.write(delivery["name"], delivery["payload"])
+    payload = b""
+    if response.body is not None:
+        payload = json.dumps(response.body, separators=(",", ":")).encode("utf-8")
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "X-GitHub-Request-Id": f"EMU0:{next(_request_ids):08X}",
+        **response.headers,
+        "Content-Length": str(len(payload)),
+    }
+    return Answer(response.status, headers, payload)
+
+
+def http_date(emu: Emulator, timestamp: float | None = None) -> str:
+    """The ``Date`` header, from the emulator's clock (pinned or real), as GitHub sends it."""
+    if timestamp is None:
+        timestamp = emu.now().timestamp()
+    return email.utils.formatdate(timestamp, usegmt=True)
+
+
 # ------------------------------------------------------------------------ HTTP server
 
 
@@ -315,7 +370,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
     wbufsize = 1 << 16  # headers and body leave in one write (flushed after each request)
-    server_version = "GitHub.com-emulator"
+    server_version = SERVER_NAME
     server: _HTTPServer
 
     def do_GET(self) -> None:
@@ -326,40 +381,20 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
-        emu = self.server.emulator
-        with emu.mutex:
-            if self.path.startswith(ADMIN_PREFIX):
-                response = answer_admin(emu, self.command, self.path, raw)
-            else:
-                queued = len(emu.data["events"])
-                auth = self.headers.get("Authorization")
-                response = answer_api(emu, self.command, self.path, raw, auth)
-                if self.server.event_files is not None:
-                    for delivery in emu.data["events"][queued:]:
-                        self.server.event_files.write(delivery["name"], delivery["payload"])
-        self._send(response)
-
-    def _send(self, response: Response) -> None:
-        payload = b""
-        if response.body is not None:
-            payload = json.dumps(response.body, separators=(",", ":")).encode("utf-8")
-        self.send_response(response.status)
-        headers = {
-            "Content-Type": "application/json; charset=utf-8",
-            "X-GitHub-Request-Id": f"EMU0:{next(_request_ids):08X}",
-            **response.headers,
-            "Content-Length": str(len(payload)),
-        }
-        for name, value in headers.items():
+        server = self.server
+        auth = self.headers.get("Authorization")
+        answer = answer_request(
+            server.emulator, self.command, self.path, raw, auth, server.event_files
+        )
+        self.send_response(answer.status)  # with Server and Date (date_time_string)
+        for name, value in answer.headers.items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(payload)
+        self.wfile.write(answer.payload)
 
     def date_time_string(self, timestamp: float | None = None) -> str:
         """The ``Date`` header, from the emulator's clock (pinned or real), as GitHub sends it."""
-        if timestamp is None:
-            timestamp = self.server.emulator.now().timestamp()
-        return email.utils.formatdate(timestamp, usegmt=True)
+        return http_date(self.server.emulator, timestamp)
 
     def log_message(self, format: str, *args) -> None:
         """Quiet: ``GET /_emulator/log`` is the request log."""
