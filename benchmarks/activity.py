@@ -18,7 +18,7 @@ cohort's start, and prints JSON:
 - ``search_minutes``: the same through the search API, at its 30 requests a minute;
 - ``wall_seconds``: the last week's read;
 - ``card_edits_per_night``: the applicants' status cards edited each night if those ten
-  weeks were the contribution period (`cohort_cards.py`: counts to date read weekly, a
+  weeks were the contribution period (`core/cohort_cards.py`: counts to date read weekly, a
   card edited only when its counts changed, on its night of the week): the most on one
   night, the mean, and the cap (``writes.max_per_run``, default 60).
 
@@ -39,9 +39,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mentoring import activity, activity_run, cohort_cards, markers, state  # noqa: E402
+from mentoring.core import activity, cohort_cards, markers, state  # noqa: E402
 from mentoring.emulator import EmulatorServer, contributions  # noqa: E402
 from mentoring.gateway import Gateway, Target  # noqa: E402
+from mentoring.runners import read_contributions  # noqa: E402
 
 START = datetime(2027, 3, 10, tzinfo=UTC)
 REPOS = tuple(f"astro/repo-{i}" for i in range(1, 6))
@@ -79,7 +80,7 @@ def seed_week(
 def measure(emu, gateway, since: datetime, max_review_reads: int) -> tuple[dict, object]:
     emu.clear_log()
     began = time.perf_counter()
-    snapshot = activity_run.read(gateway, REPOS, since, max_review_reads=max_review_reads)
+    snapshot = read_contributions.read(gateway, REPOS, since, max_review_reads=max_review_reads)
     wall = time.perf_counter() - began
     reads = len(emu.log())
     review_reads = snapshot.requests["reviews (one per pull request)"]
@@ -148,9 +149,9 @@ def main() -> None:
 
 def card_edits(snapshot, logins: list[str], weeks: int) -> dict:
     """Nightly card edits over ``weeks`` of a contribution period, counts read each week."""
-    from mentoring.cohorts import Cohort
-    from mentoring.config import load_program
-    from mentoring.templates import Messages
+    from mentoring.core.cohorts import Cohort
+    from mentoring.program.config import load_program
+    from mentoring.program.templates import Messages
 
     period = _period(0, weeks)
     cohort = Cohort("bench", "Bench", contribution=period)
@@ -185,7 +186,7 @@ def card_edits(snapshot, logins: list[str], weeks: int) -> dict:
 
 
 def _period(first_week: int, end_week: int):
-    from mentoring.cohorts import Period
+    from mentoring.core.cohorts import Period
 
     first = (START + timedelta(days=7 * first_week)).date()
     return Period(first, (START + timedelta(days=7 * end_week - 1)).date())

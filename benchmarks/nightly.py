@@ -50,11 +50,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mentoring import checkins, nightly, schedule, state  # noqa: E402
 from mentoring.cli import App  # noqa: E402
+from mentoring.core import checkins, schedule, state  # noqa: E402
 from mentoring.emulator import EmulatorServer  # noqa: E402
 from mentoring.emulator.state import iso  # noqa: E402
-from mentoring.templates import with_marker  # noqa: E402
+from mentoring.program.templates import with_marker  # noqa: E402
+from mentoring.runners import run_nightly  # noqa: E402
 
 REPO = "astro/mentoring"
 NO_LIMIT = 10**9  # the scale figures measure whole passes; the budget is measured apart
@@ -229,7 +230,7 @@ def add_comment(repo: dict, issue: dict, id: int, author: str, body: str, create
 
 def lower_bound(emu: EmulatorServer, app: App) -> tuple[int, int]:
     """Pages of open applications and pages of comments in the pass's window."""
-    since = iso(nightly.window_start(app.program.settings, TODAY))
+    since = iso(run_nightly.window_start(app.program.settings, TODAY))
     repo = emu.state.repo(REPO)
     issues = sum(1 for i in repo["issues"].values() if i["state"] == "open")
     comments = sum(1 for c in repo["comments"].values() if c["updated_at"] >= since)
@@ -242,7 +243,7 @@ def one_pass(emu: EmulatorServer, app: App) -> dict[str, Any]:
     emu.state.set_now(at(TODAY, 5, 17))
     emu.state.clear_log()
     started, cpu = time.perf_counter(), time.process_time()
-    snapshot = nightly.one_pass(gateway, app.program, app.messages, TODAY)
+    snapshot = run_nightly.one_pass(gateway, app.program, app.messages, TODAY)
     report = gateway.report
     wall = time.perf_counter() - started
     cpu = time.process_time() - cpu  # this process: the pass and the emulator serving it
@@ -282,7 +283,7 @@ def budget_pass(emu: EmulatorServer, app: App, hourly: int) -> dict[str, Any]:
     start = at(TODAY, 5, 17)
     emu.state.set_now(start)
     emu.state.clear_log()
-    nightly.one_pass(gateway, app.program, app.messages, TODAY)
+    run_nightly.one_pass(gateway, app.program, app.messages, TODAY)
     log = emu.state.log()
     counted = [e for e in log if e["path"] != "/rate_limit"]
     return {

@@ -35,17 +35,17 @@ class App:
         self.sleep: Any = None  # the gateways' sleep, if not time.sleep (tests)
 
     @property
-    def program(self):  # -> mentoring.config.Program
+    def program(self):  # -> mentoring.program.config.Program
         if self._program is None:
-            from mentoring.config import load_program
+            from mentoring.program.config import load_program
 
             self._program = load_program(self.root, bot_login=self.bot_login)
         return self._program
 
     @property
-    def messages(self):  # -> mentoring.templates.Messages
+    def messages(self):  # -> mentoring.program.templates.Messages
         if self._messages is None:
-            from mentoring.templates import load
+            from mentoring.program.templates import load
 
             self._messages = load(self.root)
         return self._messages
@@ -85,7 +85,7 @@ class _DateType(click.ParamType):
     name = "YYYY-MM-DD"
 
     def convert(self, value: Any, param: Any, ctx: Any) -> date:
-        from mentoring.schedule import EARLIEST, LATEST
+        from mentoring.core.schedule import EARLIEST, LATEST
 
         try:
             day = value if isinstance(value, date) else date.fromisoformat(value)
@@ -193,7 +193,7 @@ def validate(app: App, fmt: str) -> int:
     (--repo or $GITHUB_REPOSITORY), also warns about mentors of open applications that
     roles.yml no longer lists (one listing; warnings never change the exit code).
     """
-    from mentoring.validate import run
+    from mentoring.runners.run_validate import run
 
     return run(app.root, fmt, bot_login=app.bot_login, repo=app.repo)
 
@@ -316,7 +316,7 @@ def event(
             err=True,
         )
         return 2
-    from mentoring.events import run
+    from mentoring.runners.run_events import run
 
     return run(app, name, payload, today, open_pulls=open_pulls)
 
@@ -345,7 +345,7 @@ def nightly(app: App, today: date | None) -> int:
     the hour's count to start again, up to budget.wait_minutes in all (a dry run
     never waits), then stops cleanly; the next run finishes, writing nothing twice.
     """
-    from mentoring.nightly import run
+    from mentoring.runners.run_nightly import run
 
     return run(app, today)
 
@@ -365,7 +365,7 @@ def approvals(app: App, today: date | None) -> int:
     an answer on their own. With `mentors: {approve: comment}` it does nothing (the
     nightly answers). A second run writes nothing.
     """
-    from mentoring.mentors_run import sweep
+    from mentoring.runners.run_mentors import sweep
 
     return sweep(app, today)
 
@@ -385,7 +385,7 @@ def approvals(app: App, today: date | None) -> int:
 def status(app: App, fmt: str, today: date | None) -> int:
     """What needs attention now: flags, overdue assessments, waiting applications, mentors
     over capacity. Reads from GitHub (as the nightly pass does), writes nothing, exit 0."""
-    from mentoring.status import run
+    from mentoring.runners.run_status import run
 
     return run(app, fmt, _today(today, app))
 
@@ -429,7 +429,7 @@ def graduation_check(
     graduation workflow (one comment, edited on later runs); --no-comment or
     --dry-run leave the pull request alone.
     """
-    from mentoring.graduation_run import check
+    from mentoring.runners.run_graduation import check
 
     return check(app, base=base, head=head, pr=pr, comment=not no_comment, today=today)
 
@@ -441,7 +441,7 @@ def graduation_check(
 @user_errors
 def graduation_entry(app: App, issue: int, today: date | None) -> int:
     """Print the participants.yml entry to paste, filled from the application issue."""
-    from mentoring.graduation_run import entry
+    from mentoring.runners.run_graduation import entry
 
     return entry(app, issue, _today(today, app))
 
@@ -469,10 +469,10 @@ def report(
 ) -> int:
     """Program statistics from the repository alone: pairing, graduation, retention."""
     if cohort_id is not None:
-        from mentoring.cohort_report_run import run as cohort_run
+        from mentoring.runners.run_cohort_report import run as cohort_run
 
         return cohort_run(app, cohort_id, fmt, _today(today))
-    from mentoring.report_run import run
+    from mentoring.runners.run_report import run
 
     return run(app, fmt, since, until, today)
 
@@ -545,8 +545,8 @@ def sync_form(app: App, check: bool) -> int:
 
     With --dry-run: say what would change, write nothing, exit 0.
     """
-    from mentoring.form import sync
-    from mentoring.registration import sync_forms
+    from mentoring.program.form import sync
+    from mentoring.program.mentor_forms import sync_forms
 
     code = sync(app, check=check or app.dry_run)
     top = app.program.layout.top if app.program.layout.top is not None else Path(app.root)

@@ -25,8 +25,8 @@ from typing import Any
 
 import click
 
-from mentoring import cohort_steps, markers, weekly
-from mentoring.cohort_report import MARKS, mark_period
+from mentoring.core import cohort_steps, markers, weekly
+from mentoring.core.cohort_report import MARKS, mark_period
 from mentoring.errors import MentoringError
 
 REPO = "demo-org/mentoring"
@@ -188,15 +188,15 @@ class Simulation:
     # ------------------------------------------------------------------ the bot
 
     def nightly(self, day: date) -> None:
-        from mentoring import nightly
+        from mentoring.runners import run_nightly
 
-        code, out = _quiet(nightly.run, self.app, day)
+        code, out = _quiet(run_nightly.run, self.app, day)
         self._check(code, out, f"nightly on {day}")
         self.read_back(day)
 
     def deliver(self) -> None:
-        from mentoring import events
         from mentoring.demo import workflow_event
+        from mentoring.runners import run_events
 
         for event in self.emu.state.events():
             payload = event["payload"]
@@ -206,7 +206,7 @@ class Simulation:
                 continue
             path = self.scratch / "event.json"
             path.write_text(json.dumps(payload), encoding="utf-8")
-            code, out = _quiet(events.run, self.app, name, path, self.today)
+            code, out = _quiet(run_events.run, self.app, name, path, self.today)
             self._check(code, out, f"event {name}")
 
     def _check(self, code: int, out: str, what: str) -> None:
@@ -436,12 +436,12 @@ def simulate(
 def summaries(app: Any, sim: Simulation, today: date) -> str:
     """The summary report of each round (empty until `mentoring report --cohort` exists)."""
     try:
-        from mentoring import cohort_report_run
+        from mentoring.runners import run_cohort_report
     except ImportError:  # pragma: no cover - slice 5 not there
         return ""
     parts = []
     for cohort in app.program.cohorts:
-        code, out = _quiet(cohort_report_run.run, app, cohort.id, "md", today, None)
+        code, out = _quiet(run_cohort_report.run, app, cohort.id, "md", today, None)
         sim._check(code, out, f"report --cohort {cohort.id}")
         parts.append(out.strip())
     return "\n\n".join(parts)

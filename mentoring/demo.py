@@ -48,11 +48,12 @@ from urllib.parse import quote as url_quote
 
 import click
 
-from mentoring import form, markers, state
-from mentoring.config import STATUSES
+from mentoring.core import markers, state
+from mentoring.core.report import add_months
+from mentoring.core.textsafe import ZWSP
 from mentoring.errors import MentoringError
-from mentoring.report import add_months
-from mentoring.textsafe import ZWSP
+from mentoring.program import form
+from mentoring.program.config import STATUSES
 
 PROGRAM_DIR = Path(__file__).parent / "demo_program"
 PROGRAM_FILES = (
@@ -607,16 +608,16 @@ class Demo:
     # ------------------------------------------------------------------ the bot's side
 
     def nightly(self, day: date) -> None:
-        from mentoring import nightly
+        from mentoring.runners import run_nightly
 
-        code, out, err = _quiet(nightly.run, self.app, day)
+        code, out, err = _quiet(run_nightly.run, self.app, day)
         self.nightlies += 1
         self._check(code, out, err, f"nightly on {day}")
         self.observe("bot (nightly)")
 
     def deliver(self) -> None:
         """Hand each event people caused to the handler, as the program's workflows would."""
-        from mentoring import events
+        from mentoring.runners import run_events
 
         for event in self.emu.state.events():
             payload = event["payload"]
@@ -632,14 +633,14 @@ class Demo:
                 continue  # lost: the next event on the issue, or the nightly, makes up for it
             path = self.scratch / "event.json"
             path.write_text(json.dumps(payload), encoding="utf-8")
-            code, out, err = _quiet(events.run, self.app, name, path, self.today)
+            code, out, err = _quiet(run_events.run, self.app, name, path, self.today)
             self.events += 1
             # A graduation check that finds problems exits 1 by design: its comment says why.
             expected = name == "pull_request_target" and code == 1 and "problem" in out
             self._check(0 if expected else code, out, err, f"event {name}.{action}")
             if mentors_workflow_runs(name, payload):  # mentoring-mentors.yml: may open pulls
                 code, out, err = _quiet(
-                    functools.partial(events.run, open_pulls=True),
+                    functools.partial(run_events.run, open_pulls=True),
                     self.app,
                     name,
                     path,
@@ -874,11 +875,12 @@ class Demo:
 
     def open_pull(self, person: Applicant) -> None:
         """The mentee adds their entry on a branch and opens the graduation pull request."""
-        from mentoring import graduation, graduation_run
+        from mentoring.core import graduation
+        from mentoring.runners import run_graduation
 
         if self.status(person) not in ("active", "paused") or person.pull:
             return
-        code, entry, err = _quiet(graduation_run.entry, self.app, person.issue, self.today)
+        code, entry, err = _quiet(run_graduation.entry, self.app, person.issue, self.today)
         if code != 0:
             self.problems.append(f"{self.today} graduation entry #{person.issue}: {err.strip()}")
             return
@@ -927,9 +929,10 @@ class Demo:
         self.call("PUT", path, person.login, body)
 
     def fix_pull(self, person: Applicant) -> None:
-        from mentoring import graduation, graduation_run
+        from mentoring.core import graduation
+        from mentoring.runners import run_graduation
 
-        code, entry, err = _quiet(graduation_run.entry, self.app, person.issue, self.today)
+        code, entry, err = _quiet(run_graduation.entry, self.app, person.issue, self.today)
         if code != 0:
             self.problems.append(f"{self.today} graduation entry #{person.issue}: {err.strip()}")
             return
@@ -939,9 +942,10 @@ class Demo:
 
     def update_pull(self, person: Applicant) -> None:
         """Bring the branch up to date with main (another entry was merged meanwhile)."""
-        from mentoring import graduation, graduation_run
+        from mentoring.core import graduation
+        from mentoring.runners import run_graduation
 
-        code, entry, err = _quiet(graduation_run.entry, self.app, person.issue, self.today)
+        code, entry, err = _quiet(run_graduation.entry, self.app, person.issue, self.today)
         if code != 0:
             self.problems.append(f"{self.today} graduation entry #{person.issue}: {err.strip()}")
             return
@@ -1211,7 +1215,7 @@ class Demo:
 
     def finish(self) -> None:
         """The dashboard as the last nightly pass left it, the report, and the tally."""
-        from mentoring import report_run
+        from mentoring.runners import run_report
 
         self.heading(f"Dashboard: what coordinators see on {self.last}")
         number = self.watcher.dashboard
@@ -1223,7 +1227,7 @@ class Demo:
         else:
             self.echo("(The nightly pass kept no dashboard issue.)")
         self.heading(f"Report: `mentoring report` on {self.last}")
-        code, out, err = _quiet(report_run.run, self.app, "md", None, None, self.last)
+        code, out, err = _quiet(run_report.run, self.app, "md", None, None, self.last)
         self._check(code, "", err if code else "", "report")
         self.echo(out.rstrip())
         self.heading("In numbers")
@@ -1269,12 +1273,12 @@ def workflow_event(name: str, action: Any) -> str | None:
     comments by their actions, pull requests as ``pull_request_target`` (the emulator
     names every pull request event ``pull_request``).
     """
-    from mentoring import events, graduation_run
+    from mentoring.runners import run_events, run_graduation
 
     triggers = {
-        "issues": ("issues", events.ISSUE_ACTIONS),
-        "issue_comment": ("issue_comment", events.COMMENT_ACTIONS),
-        "pull_request": ("pull_request_target", graduation_run.ACTIONS),
+        "issues": ("issues", run_events.ISSUE_ACTIONS),
+        "issue_comment": ("issue_comment", run_events.COMMENT_ACTIONS),
+        "pull_request": ("pull_request_target", run_graduation.ACTIONS),
     }
     trigger = triggers.get(name)
     return trigger[0] if trigger is not None and action in trigger[1] else None

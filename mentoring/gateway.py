@@ -10,7 +10,7 @@ Everything about GitHub's limits lives here and nowhere else:
 - a new comment is never blindly re-posted: after a 5xx the issue is re-read and
   the comment is posted again only if GitHub did not keep the first one;
 - with a ``reserve`` (the nightly pass), reads and writes stop while the rate-limit
-  headers of the last response say that many requests are left (`budget.py`);
+  headers of the last response say that many requests are left (`core/budget.py`);
 - ``today()`` is the API's own date (the last response's ``Date`` header), and a write
   is refused when the token belongs to someone other than the bot (``GET /user``).
 """
@@ -35,9 +35,8 @@ import github
 import requests
 from github import Auth, GithubException, GithubRetry
 
-from mentoring import budget as budgets
-from mentoring.errors import MentoringError
-from mentoring.model import (
+from mentoring.core import budget as budgets
+from mentoring.core.model import (
     AddLabels,
     Assign,
     CloseIssue,
@@ -56,6 +55,7 @@ from mentoring.model import (
     Write,
     lower,
 )
+from mentoring.errors import MentoringError
 
 PUBLIC_API = "https://api.github.com"
 PER_PAGE = 100

@@ -24,9 +24,10 @@ import jinja2
 import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from mentoring import __version__, form
-from mentoring.config import Role, Settings, default_settings
+from mentoring import __version__
 from mentoring.errors import MentoringError
+from mentoring.program import form
+from mentoring.program.config import Role, Settings, default_settings
 
 # The repository the action and the reusable workflows are released from: the one
 # place that names it. Adopters' workflows say `uses: ACTION_REPOSITORY/...@vX.Y.Z`.
@@ -281,7 +282,7 @@ def application_form(roles: list[Role]) -> str:
 
 def mentor_forms(roles: list[Role]) -> dict[str, str]:
     """The mentor registration and nomination forms (docs/mentors.md), role options synced."""
-    from mentoring.registration import SIDE_FORMS
+    from mentoring.program.mentor_forms import SIDE_FORMS
 
     return {
         where: form.rewrite(

@@ -27,7 +27,8 @@ import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from mentoring import __version__, init, markers
+from mentoring import __version__, init
+from mentoring.core import markers
 from tests.payloads import build
 from tests.support import REPO, REPO_ROOT, form_body
 

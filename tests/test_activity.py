@@ -7,11 +7,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from mentoring import activity, activity_run
-from mentoring.activity import Counts, Opened, Pull, Remark, Review, Snapshot
-from mentoring.cohorts import Period
+from mentoring.core import activity
+from mentoring.core.activity import Counts, Opened, Pull, Remark, Review, Snapshot
+from mentoring.core.cohorts import Period
 from mentoring.emulator import contributions
 from mentoring.gateway import Gateway, Target
+from mentoring.runners import read_contributions
 
 REPO = "astro/astro"
 FEB = Period(date(2027, 2, 1), date(2027, 2, 28))
@@ -90,7 +91,7 @@ def test_reads_through_the_emulator(emulator):
     contributions.review_comment(emu, "astro/docs", opened["number"], "ada", at(14))
     gw = Gateway(Target(emulator.url, REPO, "bot-token"), backoff=0, out=io.StringIO())
     emu.clear_log()
-    snapshot = activity_run.read(gw, [REPO, "astro/docs"], at(1))
+    snapshot = read_contributions.read(gw, [REPO, "astro/docs"], at(1))
     counts = activity.tally(snapshot, ["ada", "bob"], FEB)
     assert counts["ada"] == Counts(
         pulls=1, merged_pulls=1, issues=1, reviews=1, comments=1, first_merged=date(2027, 2, 4)
@@ -108,7 +109,7 @@ def test_review_reads_are_bounded(emulator):
     for day in range(2, 8):
         contributions.pull(emu, REPO, "ada", at(day))
     gw = Gateway(Target(emulator.url, REPO, "bot-token"), backoff=0, out=io.StringIO())
-    snapshot = activity_run.read(gw, [REPO], at(1), max_review_reads=4)
+    snapshot = read_contributions.read(gw, [REPO], at(1), max_review_reads=4)
     assert snapshot.requests["reviews (one per pull request)"] == 4
     assert snapshot.reviews_unread == 2
 
@@ -120,9 +121,9 @@ def test_a_late_read_skips_the_reviews_of_pull_requests_opened_after_the_period(
     for day in range(2, 8):  # months later: opened after the period, reviews cannot count
         contributions.pull(emu, REPO, "cy", at(day, month=5))
     gw = Gateway(Target(emulator.url, REPO, "bot-token"), backoff=0, out=io.StringIO())
-    late = activity_run.read(gw, [REPO], at(1), max_review_reads=2, until=at(28))
+    late = read_contributions.read(gw, [REPO], at(1), max_review_reads=2, until=at(28))
     assert late.requests["reviews (one per pull request)"] == 1
     assert late.reviews_unread == 0
     assert activity.tally(late, ["bob"], FEB)["bob"].reviews == 1
-    unbounded = activity_run.read(gw, [REPO], at(1), max_review_reads=2)
+    unbounded = read_contributions.read(gw, [REPO], at(1), max_review_reads=2)
     assert activity.tally(unbounded, ["bob"], FEB)["bob"].reviews == 0  # the budget went elsewhere

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from mentoring import graduation, markers
+from mentoring.core import graduation, markers
 from mentoring.emulator import EmulatorServer
 from tests.payloads import build
 from tests.support import REPO, REPO_ROOT, form_body, run_cli, write_payload, writes

@@ -11,9 +11,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from mentoring import markers, mentors, mentors_run
+from mentoring.core import markers, mentors
+from mentoring.core.model import Issue
 from mentoring.emulator import EmulatorServer
-from mentoring.model import Issue
+from mentoring.runners import run_mentors
 from tests.support import REPO, program_copy, run_cli, writes
 from tests.test_mentors import PROGRAM, comment, reg_issue
 from tests.test_mentors_e2e import DAY, REG, Scene, quietly_open, reads_of, registration_body
@@ -94,7 +95,7 @@ def listed(number: int, created=datetime(2026, 2, 20, tzinfo=UTC), **changes) ->
     ],
 )
 def test_which_registrations_are_read(registrations, comments, expected):
-    assert mentors_run.approval_targets(registrations, comments, PROGRAM, WINDOW) == expected
+    assert run_mentors.approval_targets(registrations, comments, PROGRAM, WINDOW) == expected
 
 
 # --------------------------------------------------------------------------- on the emulator
@@ -110,7 +111,7 @@ def scene(tmp_path, monkeypatch):
 def approvals(scene: Scene, day) -> list[dict]:
     scene.clock(day, 6)
     scene.emu.state.clear_log()
-    assert mentors_run.sweep(scene.app(), day) == 0
+    assert run_mentors.sweep(scene.app(), day) == 0
     return writes(scene.emu.state.log())
 
 
@@ -163,6 +164,6 @@ def test_in_comment_mode_approvals_does_nothing_and_says_so(tmp_path, monkeypatc
         scene.post("octo-coordinator", reg, "/approve")
         capsys.readouterr()
         scene.emu.state.clear_log()
-        assert mentors_run.sweep(scene.app(), DAY) == 0
+        assert run_mentors.sweep(scene.app(), DAY) == 0
         assert scene.emu.state.log() == []  # not one request
-        assert capsys.readouterr().out.strip() == mentors_run.APPROVALS_IN_COMMENTS
+        assert capsys.readouterr().out.strip() == run_mentors.APPROVALS_IN_COMMENTS

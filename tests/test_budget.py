@@ -9,11 +9,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from mentoring import budget, gateway, markers, nightly
+from mentoring import gateway
 from mentoring.cli import App
+from mentoring.core import budget, markers
+from mentoring.core.model import Plan, PostComment
 from mentoring.errors import MentoringError
 from mentoring.gateway import Gateway, Target
-from mentoring.model import Plan, PostComment
+from mentoring.runners import run_nightly
 from tests.support import REPO, program_copy
 from tests.test_nightly_e2e import S, at, open_mentorship
 
@@ -215,7 +217,7 @@ def test_a_pass_stops_at_the_reserve_and_the_next_runs_finish_it_once(
     for _ in range(6):
         emulator.state.set_now(at(due, hour, 17))  # a new hour: a new count
         capsys.readouterr()
-        assert nightly.run(app, due) == 0
+        assert run_nightly.run(app, due) == 0
         lines.append(capsys.readouterr().out)
         hour += 1
         if "budget: stopped" not in lines[-1]:
@@ -228,7 +230,7 @@ def test_a_pass_stops_at_the_reserve_and_the_next_runs_finish_it_once(
     emulator.state.set_rate_limit(1000)
     emulator.state.set_now(at(due, hour, 17))
     emulator.state.clear_log()
-    assert nightly.run(app, due) == 0
+    assert run_nightly.run(app, due) == 0
     assert [e for e in emulator.state.log() if e["method"] != "GET"] == []
     emulator.state.set_rate_limit(1000)
     assert all(checkins(app, n) == [1] for n in numbers)  # each check-in once
@@ -243,7 +245,7 @@ def test_a_pass_allowed_to_wait_finishes_in_one_run_after_the_count_starts_again
     emulator.state.set_rate_limit(13)  # as above: one hour's 13 cannot hold the whole pass
     emulator.state.set_now(at(due, 5, 17))
     emulator.state.clear_log()
-    assert nightly.run(app, due) == 0
+    assert run_nightly.run(app, due) == 0
     out = capsys.readouterr().out
     assert "waiting" in out and "for the count to start again" in out
     assert "budget: stopped" not in out
@@ -254,7 +256,7 @@ def test_a_pass_allowed_to_wait_finishes_in_one_run_after_the_count_starts_again
     emulator.state.set_rate_limit(1000)
     assert all(checkins(app, n) == [1] for n in numbers)  # each check-in once, in one run
     emulator.state.clear_log()
-    assert nightly.run(app, due) == 0
+    assert run_nightly.run(app, due) == 0
     assert [e for e in emulator.state.log() if e["method"] != "GET"] == []
 
 
@@ -263,7 +265,7 @@ def test_a_pass_does_not_wait_longer_than_allowed(emulator, waiting_app, capsys)
     open_mentorship(emulator, app, "ann")
     emulator.state.set_rate_limit(6)  # every hour leaves one read: a pass never fits
     emulator.state.set_now(at(S + timedelta(days=30), 5, 17))
-    assert nightly.run(app, S + timedelta(days=30)) == 0
+    assert run_nightly.run(app, S + timedelta(days=30)) == 0
     out = capsys.readouterr().out
     assert "budget: stopped" in out
     assert sum(app.slept) <= 130 * 60
@@ -275,7 +277,7 @@ def test_a_dry_run_never_waits(emulator, waiting_app, capsys):
     open_mentorship(emulator, app, "ann")
     emulator.state.set_rate_limit(6)
     emulator.state.set_now(at(S + timedelta(days=30), 5, 17))
-    nightly.run(app, S + timedelta(days=30))
+    run_nightly.run(app, S + timedelta(days=30))
     assert app.slept == []
 
 
@@ -284,7 +286,7 @@ def test_a_pass_that_cannot_read_within_the_budget_writes_nothing(emulator, app,
     emulator.state.set_rate_limit(6)  # the reserve of 5 leaves one read
     emulator.state.set_now(at(S + timedelta(days=30), 5, 17))
     emulator.state.clear_log()
-    assert nightly.run(app, S + timedelta(days=30)) == 0
+    assert run_nightly.run(app, S + timedelta(days=30)) == 0
     out = capsys.readouterr().out
     assert "it stopped while reading, so nothing was written" in out
     assert [e["method"] for e in emulator.state.log()] == ["GET"]
@@ -295,7 +297,7 @@ def test_a_pass_that_cannot_read_within_the_budget_writes_nothing(emulator, app,
 def test_without_today_the_nightly_takes_the_apis_date(emulator, app, capsys):
     number = open_mentorship(emulator, app, "ann")
     emulator.state.set_now(at(S + timedelta(days=30), 5, 17))
-    assert nightly.run(app, None) == 0
+    assert run_nightly.run(app, None) == 0
     assert checkins(app, number) == [1]  # by the real clock, check-in 10 would be due
 
 
@@ -364,7 +366,7 @@ def test_the_ceiling_grows_with_the_hourly_limit():
     ],
 )
 def test_a_bad_reserve_is_one_clear_line(tmp_path, text, expected):
-    from mentoring.config import ProgramError, load_program
+    from mentoring.program.config import ProgramError, load_program
 
     with pytest.raises(ProgramError) as caught:
         load_program(program_copy(tmp_path, text))
@@ -384,7 +386,7 @@ def test_a_bad_reserve_is_one_clear_line(tmp_path, text, expected):
     ],
 )
 def test_the_budget_settings(tmp_path, text, key, value):
-    from mentoring.config import load_program
+    from mentoring.program.config import load_program
 
     budget = load_program(program_copy(tmp_path, text)).settings.budget
     assert getattr(budget, key) == value

@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from mentoring import checkins, markers, state
-from mentoring.config import load_program
-from mentoring.model import AddLabels, Comment, EditComment, EnsureLabel, Issue, PostComment
-from mentoring.templates import Messages
+from mentoring.core import checkins, markers, state
+from mentoring.core.model import AddLabels, Comment, EditComment, EnsureLabel, Issue, PostComment
+from mentoring.program.config import load_program
+from mentoring.program.templates import Messages
 from tests.support import REPO_ROOT
 
 BOT = "github-actions[bot]"

@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mentoring import runs
 from mentoring.cli import event_name_from_file, main
 from mentoring.gateway import RunReport, headline
+from mentoring.runners import summary
 from tests.support import REPO, REPO_ROOT, form_body, program_copy, run_cli, writes
 
 BOMB = """\
@@ -247,7 +247,7 @@ def test_the_terminal_summary_says_why_one_line_each():
     report.add("skipped", 0, "the dashboard is locked")
     report.add("deferred", 5, "#5 comment (checkin):\n    ### Check-in 1\n")
     report.add("failed", 7, "#7 +label status: active: 502 Bad Gateway")
-    assert runs.reason_lines(report) == [
+    assert summary.reason_lines(report) == [
         "failed: #7: #7 +label status: active: 502 Bad Gateway",
         "deferred: #5: #5 comment (checkin): Check-in 1",
         "skipped: repo: the dashboard is locked",
@@ -255,7 +255,7 @@ def test_the_terminal_summary_says_why_one_line_each():
     ]
     for n in range(60):
         report.add("skipped", 100 + n, "closed: nothing is scheduled")
-    lines = runs.reason_lines(report, limit=50)
+    lines = summary.reason_lines(report, limit=50)
     assert lines[-1] == "skipped: … and 12 more"
     assert len([line for line in lines if line.startswith("skipped: #")]) == 49
 

@@ -7,13 +7,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from mentoring import cohort_cards, markers, state
-from mentoring.activity import Counts
-from mentoring.cohorts import Cohort, Period
-from mentoring.config import load_program
-from mentoring.model import EditComment
-from mentoring.state import Counted, Mentorship
-from mentoring.templates import Messages
+from mentoring.core import cohort_cards, markers, state
+from mentoring.core.activity import Counts
+from mentoring.core.cohorts import Cohort, Period
+from mentoring.core.model import EditComment
+from mentoring.core.state import Counted, Mentorship
+from mentoring.program.config import load_program
+from mentoring.program.templates import Messages
 from tests.support import REPO_ROOT
 
 PROGRAM = load_program(REPO_ROOT)

@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 
-from mentoring import cohort_dashboard, cohorts
-from mentoring.cohorts import Cohort, FormDrift, Period
-from mentoring.config import load_program
-from mentoring.state import Mentorship
-from mentoring.templates import Messages
+from mentoring.core import cohort_dashboard, cohorts
+from mentoring.core.cohorts import Cohort, FormDrift, Period
+from mentoring.core.state import Mentorship
+from mentoring.program.config import load_program
+from mentoring.program.templates import Messages
 from tests.support import REPO_ROOT
 
 MESSAGES = Messages(REPO_ROOT)

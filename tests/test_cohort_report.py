@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime
 import jsonschema
 import pytest
 
-from mentoring import cohort_report
-from mentoring.activity import Opened, Pull, Review, Snapshot
-from mentoring.cohorts import Cohort, Period
-from mentoring.state import Mentorship
+from mentoring.core import cohort_report
+from mentoring.core.activity import Opened, Pull, Review, Snapshot
+from mentoring.core.cohorts import Cohort, Period
+from mentoring.core.state import Mentorship
 from tests.support import REPO_ROOT
 
 SCHEMA = json.loads(

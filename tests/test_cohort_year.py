@@ -7,20 +7,21 @@ from datetime import date
 
 import pytest
 
-from mentoring import cohort_demo, state
-from mentoring.model import Comment
+from mentoring import cohort_demo
+from mentoring.core import state
+from mentoring.core.model import Comment
 
 APPLICANTS, SEATS = 6, 2
 
 
 def rerun(sim) -> None:
     """The last day's nightly twice more: the second writes nothing (idempotent)."""
-    from mentoring import nightly
+    from mentoring.runners import run_nightly
 
     last = sim.today
     for attempt in ("first", "second"):
         sim.emu.state.clear_log()
-        code, _ = cohort_demo._quiet(nightly.run, sim.app, last)
+        code, _ = cohort_demo._quiet(run_nightly.run, sim.app, last)
         writes = [e for e in sim.emu.state.log() if e["method"] != "GET"]
         sim.counts[f"rerun-{attempt}"] = len(writes) if code == 0 else -1
 
@@ -158,7 +159,7 @@ def test_applicants_cards_show_their_contribution_counts(year):
 def test_a_follow_up_missed_for_three_months_is_taken_late_with_the_same_figure():
     from datetime import timedelta
 
-    from mentoring.cohort_report import mark_period
+    from mentoring.core.cohort_report import mark_period
 
     end = date.fromisoformat(
         cohort_demo.cohorts_yml(cohort_demo.START, 1, SEATS).split("\n    end: ")[1][:10]

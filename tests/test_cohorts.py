@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mentoring import cohort_steps, cohorts, intake, markers, pairing, state
-from mentoring.cohorts import Cohort, Period
-from mentoring.config import load_program
+from mentoring.core import cohort_steps, cohorts, intake, markers, pairing, state
+from mentoring.core.cohorts import Cohort, Period
+from mentoring.core.model import CloseIssue, Comment, Issue, PostComment
 from mentoring.errors import ProgramError
-from mentoring.model import CloseIssue, Comment, Issue, PostComment
-from mentoring.templates import Messages
+from mentoring.program.config import load_program
+from mentoring.program.templates import Messages
 from tests.support import REPO_ROOT, form_body, program_copy
 
 BOT = "github-actions[bot]"
@@ -532,7 +532,7 @@ COHORT_FIELD_YML = """\
 def test_sync_form_lists_the_cohorts_not_closed(tmp_path, program, capsys):
     from types import SimpleNamespace
 
-    from mentoring import form
+    from mentoring.program import form
 
     root = program_copy(tmp_path)
     (root / "cohorts.yml").write_text(COHORTS_YML, encoding="utf-8")
@@ -559,7 +559,7 @@ def test_sync_form_lists_the_cohorts_not_closed(tmp_path, program, capsys):
 def test_sync_form_without_a_cohort_field_leaves_the_form(tmp_path, program):
     from types import SimpleNamespace
 
-    from mentoring import form
+    from mentoring.program import form
 
     root = program_copy(tmp_path)
     (root / "cohorts.yml").write_text(COHORTS_YML, encoding="utf-8")
@@ -692,7 +692,8 @@ cohorts:
 
 
 def test_validate_errors_only_when_cohorts_yml_changed_and_warns_of_closed_rounds(tmp_path, capsys):
-    from mentoring import form, validate
+    from mentoring.program import form
+    from mentoring.runners import run_validate
 
     root = program_copy(tmp_path)
     (root / "cohorts.yml").write_text(PAST_AND_FUTURE_YML, encoding="utf-8")
@@ -704,30 +705,30 @@ def test_validate_errors_only_when_cohorts_yml_changed_and_warns_of_closed_round
     )
     path.write_text(path.read_text(encoding="utf-8") + field, encoding="utf-8")
     program = load_program(root)
-    problems, warnings = validate.cohort_form(root, program, date(2000, 1, 15))
+    problems, warnings = run_validate.cohort_form(root, program, date(2000, 1, 15))
     assert (problems, warnings) == ([], [])
-    problems, warnings = validate.cohort_form(root, program, date(2050, 1, 1))
+    problems, warnings = run_validate.cohort_form(root, program, date(2050, 1, 1))
     assert problems == [] and len(warnings) == 1 and "whose window has closed" in str(warnings[0])
-    assert validate.run(root, "text") == 0
+    assert run_validate.run(root, "text") == 0
     out = capsys.readouterr().out
     assert "warning: " in out and "run `mentoring sync-form` to tidy it away" in out
-    assert validate.run(root, "github") == 0
+    assert run_validate.run(root, "github") == 0
     assert "::warning file=" in capsys.readouterr().out
     # A round added to cohorts.yml and not to the form: an error, until sync-form.
     added = PAST_AND_FUTURE_YML + "  - id: next\n    name: Next\n"
     added += "    applications: {open: 2099-01-01, close: 2099-01-31}\n"
     (root / "cohorts.yml").write_text(added, encoding="utf-8")
-    problems, _ = validate.cohort_form(root, load_program(root), date(2050, 1, 1))
+    problems, _ = run_validate.cohort_form(root, load_program(root), date(2050, 1, 1))
     assert len(problems) == 1 and "does not offer 'Next, applications" in str(problems[0])
-    assert validate.run(root, "text") == 1
+    assert run_validate.run(root, "text") == 1
 
 
 def test_validate_without_a_cohort_dropdown_says_nothing_of_cohorts(tmp_path):
-    from mentoring import validate
+    from mentoring.runners import run_validate
 
     root = program_copy(tmp_path)
     (root / "cohorts.yml").write_text(PAST_AND_FUTURE_YML, encoding="utf-8")
-    assert validate.cohort_form(root, load_program(root), date(2050, 1, 1)) == ([], [])
+    assert run_validate.cohort_form(root, load_program(root), date(2050, 1, 1)) == ([], [])
 
 
 @pytest.mark.parametrize("decision", ["/select", "/waitlist"])

@@ -9,7 +9,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mentoring.config import (
+from mentoring.errors import Problem, ProgramError
+from mentoring.program.config import (
     PARTICIPANTS_FILE,
     ROLES_FILE,
     SETTINGS_FILE,
@@ -28,8 +29,7 @@ from mentoring.config import (
     parse_participants,
     same_login,
 )
-from mentoring.errors import Problem, ProgramError
-from mentoring.yamlsafe import load_yaml
+from mentoring.program.yamlsafe import load_yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from mentoring import dashboard, markers
-from mentoring.config import Mentor, Person, Program, Role, default_settings
-from mentoring.model import AddLabels, Comment, CreateIssue, EditIssue, EnsureLabel, Issue
-from mentoring.state import Mentorship
-from mentoring.templates import BUILTIN_DIR, MAX_BODY, Messages
+from mentoring.core import dashboard, markers
+from mentoring.core.model import AddLabels, Comment, CreateIssue, EditIssue, EnsureLabel, Issue
+from mentoring.core.state import Mentorship
+from mentoring.program.config import Mentor, Person, Program, Role, default_settings
+from mentoring.program.templates import BUILTIN_DIR, MAX_BODY, Messages
 
 BOT = "github-actions[bot]"
 TODAY = date(2026, 3, 15)

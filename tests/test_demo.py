@@ -23,11 +23,13 @@ from typing import Any
 
 import pytest
 
-from mentoring import demo, form, markers
+from mentoring import demo
 from mentoring.cli import App
-from mentoring.config import STATUSES, load_program
+from mentoring.core import markers
+from mentoring.core.report import STATUS_WORDS
 from mentoring.emulator import EmulatorServer
-from mentoring.report import STATUS_WORDS
+from mentoring.program import form
+from mentoring.program.config import STATUSES, load_program
 from tests.support import run_cli, writes
 
 pytestmark = pytest.mark.e2e

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from mentoring import markers, state
-from mentoring.config import load_program
-from mentoring.templates import Messages
+from mentoring.core import markers, state
+from mentoring.program.config import load_program
+from mentoring.program.templates import Messages
 from tests.payloads import build
 from tests.support import REPO, form_body, program_copy, run_cli, write_payload, writes
 
@@ -420,14 +420,14 @@ def test_a_broken_payload_is_one_clear_error(world):
 
 
 def test_pull_request_events_go_to_graduation(monkeypatch, tmp_path):
-    from mentoring import events, graduation_run
     from mentoring.cli import App
+    from mentoring.runners import run_events, run_graduation
 
     seen = []
-    monkeypatch.setattr(graduation_run, "on_pull_request", lambda *args: seen.append(args) or 7)
+    monkeypatch.setattr(run_graduation, "on_pull_request", lambda *args: seen.append(args) or 7)
     path = write_payload(tmp_path, {"action": "opened", "pull_request": {"number": 3}})
     app = App(program_copy(tmp_path), None, False)
-    assert events.run(app, "pull_request_target", path, TODAY) == 7
+    assert run_events.run(app, "pull_request_target", path, TODAY) == 7
     assert seen[0][1:] == (
         "pull_request_target",
         {"action": "opened", "pull_request": {"number": 3}},

@@ -35,10 +35,11 @@ from typing import Any
 
 import pytest
 
-from mentoring import demo, markers, pairing, state
+from mentoring import demo
 from mentoring.cli import App
-from mentoring.config import load_program
+from mentoring.core import markers, pairing, state
 from mentoring.emulator import EmulatorServer
+from mentoring.program.config import load_program
 
 pytestmark = pytest.mark.e2e
 

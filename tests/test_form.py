@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mentoring import form
 from mentoring.cli import App
-from mentoring.config import load_program
 from mentoring.errors import MentoringError, ProgramError
+from mentoring.program import form
+from mentoring.program.config import load_program
 from tests.support import REPO_ROOT, program_copy, run_cli
 from tests.support import form_body as body
 

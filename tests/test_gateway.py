@@ -7,8 +7,8 @@ import io
 import github
 import pytest
 
+from mentoring.core.model import AddLabels, CloseIssue, EnsureLabel, Plan, PostComment
 from mentoring.gateway import Gateway, IssueGone, Target
-from mentoring.model import AddLabels, CloseIssue, EnsureLabel, Plan, PostComment
 from tests.support import writes
 
 REPO = "astro/mentoring"

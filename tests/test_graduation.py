@@ -11,9 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mentoring import graduation, markers, state
-from mentoring.config import load_program
-from mentoring.model import (
+from mentoring.core import graduation, markers, state
+from mentoring.core.model import (
     AddLabels,
     CloseIssue,
     Comment,
@@ -23,9 +22,10 @@ from mentoring.model import (
     PostComment,
     RemoveLabels,
 )
-from mentoring.state import Mentorship
-from mentoring.templates import Messages, with_marker
-from mentoring.yamlsafe import ALIAS_MESSAGE, TAB_MESSAGE
+from mentoring.core.state import Mentorship
+from mentoring.program.config import load_program
+from mentoring.program.templates import Messages, with_marker
+from mentoring.program.yamlsafe import ALIAS_MESSAGE, TAB_MESSAGE
 from tests.support import REPO_ROOT
 
 PROGRAM = load_program(REPO_ROOT)

@@ -20,13 +20,13 @@ from typing import Any
 import jsonschema
 import pytest
 
-from mentoring import graduation, markers, state
 from mentoring.cli import App
-from mentoring.config import load_program
+from mentoring.core import graduation, markers, state
+from mentoring.core.state import Mentorship
 from mentoring.emulator import EmulatorServer
-from mentoring.graduation_run import on_pull_request
-from mentoring.state import Mentorship
-from mentoring.templates import Messages
+from mentoring.program.config import load_program
+from mentoring.program.templates import Messages
+from mentoring.runners.run_graduation import on_pull_request
 from tests.support import REPO, program_copy, run_cli, writes
 
 pytestmark = pytest.mark.e2e

@@ -12,12 +12,12 @@ from click.testing import CliRunner
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from mentoring import checkins, dashboard, report, schedule, state
 from mentoring.cli import DATE, main
-from mentoring.config import BOUNDS, PACE_SECONDS, load_program
+from mentoring.core import checkins, dashboard, report, schedule, state
+from mentoring.core.model import Comment, Issue
 from mentoring.errors import ProgramError
-from mentoring.model import Comment, Issue
-from mentoring.templates import Messages
+from mentoring.program.config import BOUNDS, PACE_SECONDS, load_program
+from mentoring.program.templates import Messages
 from tests.support import REPO_ROOT, program_copy, run_cli
 
 PROGRAM = load_program(REPO_ROOT)

@@ -14,11 +14,13 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mentoring import __version__, config, form, graduation, init
+from mentoring import __version__, init
 from mentoring.cli import main
-from mentoring.config import default_settings, load_program, parse_participants
+from mentoring.core import graduation
 from mentoring.errors import MentoringError
-from mentoring.yamlsafe import load_yaml
+from mentoring.program import config, form
+from mentoring.program.config import default_settings, load_program, parse_participants
+from mentoring.program.yamlsafe import load_yaml
 
 OPTIONS = init.Options(coordinators=("octo-coordinator", "mona"), repository="astro/prog")
 ENTRY = """\
@@ -71,7 +73,7 @@ def test_the_scaffolded_program_loads_and_validates(tmp_path):
     assert [r.id for r in program.roles] == ["maintainer"]
     assert program.settings == default_settings()
     assert program.participants == ()
-    from mentoring.validate import problems
+    from mentoring.runners.run_validate import problems
 
     assert problems(tmp_path) == []
 
@@ -493,6 +495,6 @@ def test_the_demo_program_ships_the_handbooks_init_renders_for_its_settings(monk
         assert (root / name).read_text(encoding="utf-8") == files[name], (
             f"regenerate mentoring/demo_program/{name} from init.scaffold"
         )
-    from mentoring.validate import run
+    from mentoring.runners.run_validate import run
 
     assert run(root, "text") == 0

@@ -1,11 +1,16 @@
-"""Where a program sits in its repository: the repository's top and the folder's prefix."""
+"""Where a program sits in its repository: the repository's top and the folder's prefix.
+
+And where the code sits in this package: the pure core never touches GitHub.
+"""
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 
-from mentoring.config import Handbooks, Layout, find_layout, load_program
 from mentoring.errors import ProgramError
+from mentoring.program.config import Handbooks, Layout, find_layout, load_program
 from tests.support import REPO_ROOT, program_copy
 
 
@@ -86,3 +91,30 @@ def test_a_bad_bot_login_override_is_one_clear_problem(tmp_path):
 
 def test_layout_defaults_to_the_top():
     assert Layout().path("./roles.yml") == "roles.yml"
+
+
+FORBIDDEN = ("github", "mentoring.gateway", "mentoring.runners", "requests")
+
+
+def _imported(tree: ast.Module) -> set[str]:
+    """Every module a file imports, as dotted names (``from a import b`` gives a and a.b)."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def test_core_never_touches_github():
+    files = sorted((REPO_ROOT / "mentoring" / "core").glob("*.py"))
+    assert len(files) > 20  # the whole package, not an empty glob
+    bad = [
+        f"{path.name} imports {name}"
+        for path in files
+        for name in sorted(_imported(ast.parse(path.read_text(encoding="utf-8"))))
+        if any(name == f or name.startswith(f + ".") for f in FORBIDDEN)
+    ]
+    assert bad == []

@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from mentoring import markers
-from mentoring.model import Comment
+from mentoring.core import markers
+from mentoring.core.model import Comment
 
 BOT = "github-actions[bot]"
 T = datetime(2026, 1, 1, tzinfo=UTC)

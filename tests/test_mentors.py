@@ -10,11 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mentoring import config, intake, markers, mentors, registration, rolesedit, state
-from mentoring.checkins import plan_issue as checkin_plan
-from mentoring.config import load_program
-from mentoring.model import CloseIssue, Comment, Issue, OpenPullRequest, PostComment
-from mentoring.templates import Messages
+from mentoring.core import intake, markers, mentors, registration, rolesedit, state
+from mentoring.core.checkins import plan_issue as checkin_plan
+from mentoring.core.model import CloseIssue, Comment, Issue, OpenPullRequest, PostComment
+from mentoring.program import config
+from mentoring.program.config import load_program
+from mentoring.program.templates import Messages
 from tests.support import REPO_ROOT
 
 BOT = "github-actions[bot]"
@@ -685,8 +686,9 @@ def test_add_mentor_keeps_every_line_whatever_comments_surround_the_list(
 def test_validate_finds_the_forms_role_options_stale_and_sync_form_fixes_only_them(tmp_path):
     from click.testing import CliRunner
 
-    from mentoring import validate
     from mentoring.cli import main
+    from mentoring.program import mentor_forms
+    from mentoring.runners import run_validate
     from tests.support import program_copy
 
     root = program_copy(tmp_path)
@@ -694,14 +696,14 @@ def test_validate_finds_the_forms_role_options_stale_and_sync_form_fixes_only_th
     roles.write_text(
         roles.read_text() + "\n  - id: ci-keeper\n    name: CI keeper\n    description: CI.\n"
     )
-    found = [p for p in validate.problems(root) if "differ from roles.yml" in p.message]
-    assert {form for form, _ in registration.SIDE_FORMS} <= {p.file for p in found}
+    found = [p for p in run_validate.problems(root) if "differ from roles.yml" in p.message]
+    assert {form for form, _ in mentor_forms.SIDE_FORMS} <= {p.file for p in found}
     before = (root / registration.FORM_FILE).read_text()
     result = CliRunner().invoke(main, ["--root", str(root), "sync-form"])
     assert result.exit_code == 0, result.output
     after = (root / registration.FORM_FILE).read_text()
     assert rolesedit.added_lines(before, after) == ["        - CI keeper (ci-keeper)"]
-    assert not [p for p in validate.problems(root) if "differ from roles.yml" in p.message]
+    assert not [p for p in run_validate.problems(root) if "differ from roles.yml" in p.message]
 
 
 def test_approve_again_proposes_the_same_branch_which_the_gateway_opens_at_most_once():
@@ -795,9 +797,9 @@ BEFORE = datetime(2026, 2, 1, tzinfo=UTC)
     ],
 )
 def test_the_nightly_keeps_only_the_mentors_side_comments(c, kept):
-    from mentoring import mentors_run
+    from mentoring.runners import run_mentors
 
-    assert (mentors_run.records([c], BOT) == (c,)) is kept
+    assert (run_mentors.records([c], BOT) == (c,)) is kept
 
 
 @pytest.mark.parametrize(
@@ -828,9 +830,9 @@ def test_the_nightly_keeps_only_the_mentors_side_comments(c, kept):
     ],
 )
 def test_what_a_registration_owes_from_the_window(comments, owed):
-    from mentoring import mentors_run
+    from mentoring.runners import run_mentors
 
-    assert mentors_run._owed(reg_issue(comments=comments), PROGRAM, WINDOW) == owed
+    assert run_mentors._owed(reg_issue(comments=comments), PROGRAM, WINDOW) == owed
 
 
 @pytest.mark.parametrize(
@@ -846,7 +848,7 @@ def test_what_a_registration_owes_from_the_window(comments, owed):
     ],
 )
 def test_a_registration_never_triaged_has_no_status_label(labels, body, never):
-    from mentoring import mentors_run
+    from mentoring.runners import run_mentors
 
     issue = reg_issue(body=body, labels=labels)
-    assert mentors_run._never_triaged(issue, PROGRAM) is never
+    assert run_mentors._never_triaged(issue, PROGRAM) is never

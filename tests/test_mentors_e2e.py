@@ -19,9 +19,11 @@ from typing import Any
 
 import pytest
 
-from mentoring import config, events, markers, mentors, nightly, rolesedit
 from mentoring.cli import App
+from mentoring.core import markers, mentors, rolesedit
 from mentoring.emulator import EmulatorServer
+from mentoring.program import config
+from mentoring.runners import run_events, run_nightly
 from tests.payloads import build
 from tests.support import REPO, form_body, program_copy, write_payload, writes
 
@@ -105,13 +107,13 @@ class Scene:
         self.runs += 1
         path = write_payload(self.tmp, payload, f"event-{self.runs}.json")
         self.emu.state.clear_log()
-        assert events.run(self.app(), name, path, self.today, open_pulls=self.pulls) == 0
+        assert run_events.run(self.app(), name, path, self.today, open_pulls=self.pulls) == 0
         return writes(self.emu.state.log())
 
     def night(self, day: date) -> list[dict]:
         self.clock(day, 5)
         self.emu.state.clear_log()
-        assert nightly.run(self.app(), day) == 0
+        assert run_nightly.run(self.app(), day) == 0
         return writes(self.emu.state.log())
 
     def bot_said(self, number: int, kind: str) -> list[tuple[str, dict]]:
@@ -278,8 +280,8 @@ def test_away_changes_suggestions_and_checkins_then_ends_on_the_date(scene):
 
 
 def test_the_gateway_opens_the_pull_request_once_and_never_over_a_changed_file(scene):
-    from mentoring.model import OpenPullRequest, Plan
-    from mentoring.registration import blob_sha
+    from mentoring.core.model import OpenPullRequest, Plan
+    from mentoring.core.registration import blob_sha
 
     gateway = scene.app().gateway()
     data = gateway.read_file("roles.yml")

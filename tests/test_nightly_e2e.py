@@ -16,9 +16,10 @@ from typing import Any
 
 import pytest
 
-from mentoring import markers, nightly, schedule, state
 from mentoring.cli import App
-from mentoring.model import Assign, Plan, Unassign
+from mentoring.core import markers, schedule, state
+from mentoring.core.model import Assign, Plan, Unassign
+from mentoring.runners import run_nightly
 from tests.support import REPO, REPO_ROOT, program_copy, run_cli, writes
 
 BOT = "github-actions[bot]"
@@ -102,7 +103,7 @@ def night(emu, app, today: date) -> tuple[int, list[dict]]:
     """One nightly run at 05:17 UTC on ``today``: its exit code and the requests it made."""
     emu.state.set_now(at(today, 5, 17))
     emu.state.clear_log()
-    code = nightly.run(app, today)
+    code = run_nightly.run(app, today)
     return code, emu.state.log()
 
 
@@ -517,16 +518,16 @@ def test_progress_line_only_on_a_terminal(monkeypatch, capsys):
             return True
 
     monkeypatch.setattr(sys, "stderr", io.StringIO())
-    with nightly._progress(plans, 60) as items:
+    with run_nightly._progress(plans, 60) as items:
         assert list(items) == plans
     assert sys.stderr.getvalue() == ""  # not a terminal: nothing
 
     monkeypatch.setattr(sys, "stdout", Terminal())
-    with nightly._progress(plans, 60) as items:
+    with run_nightly._progress(plans, 60) as items:
         assert list(items) == plans
     assert "60 applications" in sys.stderr.getvalue()
 
-    with nightly._progress(plans[:10], 10) as items:
+    with run_nightly._progress(plans[:10], 10) as items:
         assert items == plans[:10]  # few issues: no progress line
 
 
@@ -638,21 +639,21 @@ def test_a_change_made_while_the_pass_runs_is_not_overwritten(emulator, app, cap
     bea = open_mentorship(emu, app, "bea")
     emu.state.set_now(at(DUE, 5, 17))
     gateway = app.gateway()
-    snapshot = nightly.collect(gateway, app.program, DUE)
-    plans = nightly.decide(snapshot, app.program, app.messages)
+    snapshot = run_nightly.collect(gateway, app.program, DUE)
+    plans = run_nightly.decide(snapshot, app.program, app.messages)
     assert {w.issue for p in plans for w in p.writes} == {ann, bea}  # both owe check-in 1
 
     emu.state.set_now(at(DUE, 5, 18))  # meanwhile, ann pauses
     change_card(emu, app, ann, DUE, lambda m: m.moved("paused", DUE, paused_until=None))
     emu.state.set_now(at(DUE, 5, 19))
-    report = nightly.apply(gateway, plans, snapshot, app.program)
+    report = run_nightly.apply(gateway, plans, snapshot, app.program)
 
-    assert nightly.CHANGED_SINCE_READ in report.deferred[ann]
+    assert run_nightly.CHANGED_SINCE_READ in report.deferred[ann]
     assert card_of(app, ann).status == "paused"  # the pause survived
     assert checkins_on(app, ann) == [] and checkins_on(app, bea) == [1]
     # the next run sees the pause: nothing is owed while paused
     emu.state.set_now(at(DUE, 6, 0))
-    assert nightly.run(app, DUE) == 0
+    assert run_nightly.run(app, DUE) == 0
     assert checkins_on(app, ann) == [] and card_of(app, ann).status == "paused"
 
 

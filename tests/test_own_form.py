@@ -13,13 +13,14 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mentoring import form, intake, pairing, state
 from mentoring.cli import App
-from mentoring.config import load_program
+from mentoring.core import intake, pairing, state
+from mentoring.core.model import AddLabels, Comment, EditComment, Issue, PostComment
 from mentoring.errors import ProgramError
-from mentoring.model import AddLabels, Comment, EditComment, Issue, PostComment
-from mentoring.templates import Messages
-from mentoring.yamlsafe import load_yaml
+from mentoring.program import form
+from mentoring.program.config import load_program
+from mentoring.program.templates import Messages
+from mentoring.program.yamlsafe import load_yaml
 from tests.support import REPO_ROOT, run_cli
 
 BOT = "github-actions[bot]"

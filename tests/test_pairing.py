@@ -7,9 +7,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from mentoring import intake, markers, pairing, state
-from mentoring.config import load_program
-from mentoring.model import (
+from mentoring.core import intake, markers, pairing, state
+from mentoring.core.model import (
     AddLabels,
     Assign,
     CloseIssue,
@@ -19,7 +18,8 @@ from mentoring.model import (
     PostComment,
     RemoveLabels,
 )
-from mentoring.templates import Messages
+from mentoring.program.config import load_program
+from mentoring.program.templates import Messages
 from tests.support import REPO_ROOT
 
 BOT = "github-actions[bot]"

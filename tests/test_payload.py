@@ -14,11 +14,11 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mentoring import events, payload
 from mentoring.cli import main
-from mentoring.config import load_program
 from mentoring.errors import MentoringError
-from mentoring.graduation_run import on_pull_request
+from mentoring.program.config import load_program
+from mentoring.runners import payload, run_events
+from mentoring.runners.run_graduation import on_pull_request
 from tests.payloads import build
 from tests.support import REPO_ROOT
 
@@ -39,7 +39,7 @@ def event_name(path: Path) -> str:
 def test_real_payloads_pass_unchanged(path):
     expected = json.loads(path.read_text(encoding="utf-8"))
     assert payload.load(path, event_name(path)) == expected
-    assert events.load_payload(path) == expected
+    assert run_events.load_payload(path) == expected
 
 
 def _deep(depth: int) -> str:
@@ -165,11 +165,11 @@ class _App:
 def _handle(name: str, data: Any) -> None:
     """What `mentoring event` does with a payload before it reads GitHub."""
     checked = payload.check(data, name)
-    if name in events.PULL_EVENTS:
+    if name in run_events.PULL_EVENTS:
         with contextlib.suppress(_Reached):
             on_pull_request(_App(), name, checked, date(2026, 9, 30))
     else:
-        events.ignored(name, checked, PROGRAM)
+        run_events.ignored(name, checked, PROGRAM)
 
 
 NAMES = st.sampled_from(["issues", "issue_comment", "pull_request", "pull_request_target", "push"])

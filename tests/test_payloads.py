@@ -7,8 +7,10 @@ import json
 
 import pytest
 
-from mentoring import events, form, intake
-from mentoring.config import load_program
+from mentoring.core import intake
+from mentoring.program import form
+from mentoring.program.config import load_program
+from mentoring.runners import run_events
 from tests.payloads import build
 from tests.support import REPO_ROOT
 
@@ -150,5 +152,5 @@ ROUTING = [
     ("name", "payload", "why"), [r[1:] for r in ROUTING], ids=[r[0] for r in ROUTING]
 )
 def test_which_events_are_taken(name, payload, why):
-    found = events.ignored(name, payload, PROGRAM)
+    found = run_events.ignored(name, payload, PROGRAM)
     assert (found is None) if why is None else (why in found)

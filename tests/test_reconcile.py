@@ -1,7 +1,7 @@
 """Level-triggered reconciliation, pure: whatever events arrived, the issue's contents decide.
 
 `pairing.reconcile` answers every command not answered yet (once, in order, as of
-its own day) and makes the mentors follow the assignees; `nightly.level_plan`
+its own day) and makes the mentors follow the assignees; `run_nightly.level_plan`
 does the same from the nightly's reads. No fakes: snapshots in, steps out.
 """
 
@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mentoring import intake, markers, pairing, state
-from mentoring.model import Assign, Comment, EditComment, Issue, PostComment
+from mentoring.core import intake, markers, pairing, state
+from mentoring.core.model import Assign, Comment, EditComment, Issue, PostComment
 from tests.test_pairing import (
     ACTIVE,
     BOOKS,
@@ -304,33 +304,34 @@ def test_any_subset_of_delivered_events_converges(delivered):
 
 def test_level_plan_dull_negative_writes_nothing():
     """The nightly's reconciliation of an issue in order: nothing at all."""
-    from mentoring import nightly
+    from mentoring.runners import run_nightly
 
     issue = shown(ACTIVE, updated_at=DAY)
-    snapshot = nightly.Snapshot(
+    snapshot = run_nightly.Snapshot(
         today=TODAY,
         since=DAY - timedelta(days=40),
         issues=(issue,),
         mentorships={7: state.read(issue, BOT)},
     )
-    assert nightly.level_plan(snapshot, issue, PROGRAM, MESSAGES) is None
+    assert run_nightly.level_plan(snapshot, issue, PROGRAM, MESSAGES) is None
 
 
 def test_the_nightly_graduates_what_participants_yml_lists():
-    from mentoring import nightly
-    from mentoring.config import Participant
+    from mentoring.program.config import Participant
+    from mentoring.runners import run_nightly
 
     entry = Participant(
         "Ada", "ada-example", "maintainer", 7, ("lin-mentor",), date(2026, 2, 1), TODAY
     )
     m = state.read(shown(ACTIVE), BOT)
-    assert nightly.graduate_listed(shown(ACTIVE), m, (entry,)) == entry
+    assert run_nightly.graduate_listed(shown(ACTIVE), m, (entry,)) == entry
     other = dataclasses.replace(entry, issue=8, role="triager")
-    assert nightly.graduate_listed(shown(ACTIVE), m, (other,)) is None  # another mentorship
+    assert run_nightly.graduate_listed(shown(ACTIVE), m, (other,)) is None  # another mentorship
     earlier = dataclasses.replace(entry, issue=3, graduated=date(2025, 1, 1))
-    assert nightly.graduate_listed(shown(ACTIVE), m, (earlier,)) is None  # before this one
+    assert run_nightly.graduate_listed(shown(ACTIVE), m, (earlier,)) is None  # before this one
     assert (
-        nightly.graduate_listed(shown(WAITING), state.read(shown(WAITING), BOT), (entry,)) is None
+        run_nightly.graduate_listed(shown(WAITING), state.read(shown(WAITING), BOT), (entry,))
+        is None
     )
 
 

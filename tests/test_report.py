@@ -10,8 +10,9 @@ from datetime import date, timedelta
 import jsonschema
 import pytest
 
-from mentoring import report
-from mentoring.config import (
+from mentoring.core import report
+from mentoring.core.state import Mentorship
+from mentoring.program.config import (
     Mentor,
     Participant,
     Person,
@@ -20,7 +21,6 @@ from mentoring.config import (
     Role,
     default_settings,
 )
-from mentoring.state import Mentorship
 from tests.support import REPO_ROOT
 
 SCHEMA = json.loads(

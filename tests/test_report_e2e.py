@@ -10,10 +10,10 @@ from datetime import UTC, date, datetime
 import jsonschema
 import pytest
 
-from mentoring import state
-from mentoring.config import load_program
-from mentoring.state import Mentorship
-from mentoring.templates import Messages
+from mentoring.core import state
+from mentoring.core.state import Mentorship
+from mentoring.program.config import load_program
+from mentoring.program.templates import Messages
 from tests.support import REPO, REPO_ROOT, program_copy, run_cli, writes
 
 pytestmark = pytest.mark.e2e

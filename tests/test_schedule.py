@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from mentoring import schedule
+from mentoring.core import schedule
 
 S = date(2026, 1, 1)
 

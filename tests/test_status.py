@@ -10,11 +10,12 @@ from datetime import UTC, date, datetime, time
 import jsonschema
 import pytest
 
-from mentoring import markers, state, status
 from mentoring.cli import App
-from mentoring.config import Mentor, Person, Program, Role, default_settings
-from mentoring.model import Comment, Issue, Plan
-from mentoring.state import Mentorship
+from mentoring.core import markers, state
+from mentoring.core.model import Comment, Issue, Plan
+from mentoring.core.state import Mentorship
+from mentoring.program.config import Mentor, Person, Program, Role, default_settings
+from mentoring.runners import run_status
 from tests.support import REPO, REPO_ROOT, program_copy, run_cli, writes
 
 BOT = "github-actions[bot]"
@@ -204,15 +205,15 @@ CASES = [
 
 @pytest.mark.parametrize(("issues", "cards", "expected"), CASES)
 def test_what_needs_attention(issues, cards, expected):
-    result = status.attention(issues, cards, PROGRAM, TODAY, WINDOW, REPO)
+    result = run_status.attention(issues, cards, PROGRAM, TODAY, WINDOW, REPO)
     VALIDATOR.validate(result)
-    for section in status.SECTIONS:
+    for section in run_status.SECTIONS:
         rows = result[section]
         wanted = expected.get(section, [])
         assert len(rows) == len(wanted), (section, rows)
         for row, subset in zip(rows, wanted, strict=True):
             assert {key: row[key] for key in subset} == subset
-    text = status.text(result)
+    text = run_status.text(result)
     assert text.splitlines()[0].startswith(f"{REPO} on 2026-03-15: ")
     assert ("Nothing needs attention." in text) == (not expected)
 
@@ -225,10 +226,10 @@ def test_counts_and_the_longest_waiting_first():
         4: active(4, status="paused"),
         5: waiting(5, "needs-info", "2026-03-14"),
     }
-    result = status.attention([issue(n) for n in cards], cards, PROGRAM, TODAY, WINDOW, REPO)
+    result = run_status.attention([issue(n) for n in cards], cards, PROGRAM, TODAY, WINDOW, REPO)
     assert result["counts"] == {"active": 1, "paused": 1, "waiting": 2, "needs_info": 1}
     assert [r["issue"] for r in result["waiting"]] == [2, 1]
-    lines = status.text(result).splitlines()
+    lines = run_status.text(result).splitlines()
     assert lines[0] == (
         f"{REPO} on 2026-03-15: 1 active, 1 paused, 2 waiting for a mentor, "
         "1 waiting for the applicant"
@@ -238,10 +239,10 @@ def test_counts_and_the_longest_waiting_first():
 
 
 def test_unreadable_issues_are_listed_with_why():
-    result = status.attention([], {}, PROGRAM, TODAY, WINDOW, REPO, [(4, "not read: gone")])
+    result = run_status.attention([], {}, PROGRAM, TODAY, WINDOW, REPO, [(4, "not read: gone")])
     VALIDATOR.validate(result)
     assert result["not_read"] == [{"issue": 4, "reason": "not read: gone"}]
-    assert "  #4: not read: gone" in status.text(result)
+    assert "  #4: not read: gone" in run_status.text(result)
 
 
 # --------------------------------------------------------------------------- end to end

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mentoring import templates
 from mentoring.errors import MentoringError
-from mentoring.templates import Messages, RenderError, render_bounded
-from mentoring.validate import problems
+from mentoring.program import templates
+from mentoring.program.templates import Messages, RenderError, render_bounded
+from mentoring.runners.run_validate import problems
 from tests.support import program_copy
 
 

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mentoring import markers
-from mentoring.textsafe import ZWSP, quote
+from mentoring.core import markers
+from mentoring.core.textsafe import ZWSP, quote
 
 
 @pytest.mark.parametrize(

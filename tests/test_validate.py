@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 import pytest
 from click.testing import CliRunner
 
-from mentoring import mentors
 from mentoring.cli import main
-from mentoring.config import load_program
+from mentoring.core import mentors
+from mentoring.core.model import Issue
 from mentoring.emulator import EmulatorServer
-from mentoring.form import FORM_FILE
-from mentoring.model import Issue
-from mentoring.validate import annotation, problems
+from mentoring.program.config import load_program
+from mentoring.program.form import FORM_FILE
+from mentoring.runners.run_validate import annotation, problems
 from tests.support import REPO, REPO_ROOT, form_body, program_copy
 
 

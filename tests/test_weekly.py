@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mentoring import cohort_steps, cohorts, markers, weekly
-from mentoring.activity import Counts
-from mentoring.cohorts import Cohort, Period
-from mentoring.config import load_program
-from mentoring.model import Comment, CreateIssue, EditIssue, Issue, PostComment
-from mentoring.state import Mentorship
-from mentoring.templates import Messages
+from mentoring.core import cohort_steps, cohorts, markers, weekly
+from mentoring.core.activity import Counts
+from mentoring.core.cohorts import Cohort, Period
+from mentoring.core.model import Comment, CreateIssue, EditIssue, Issue, PostComment
+from mentoring.core.state import Mentorship
+from mentoring.program.config import load_program
+from mentoring.program.templates import Messages
 from tests.support import REPO_ROOT
 
 BOT = "github-actions[bot]"
@@ -162,7 +162,7 @@ def test_cohort_answer_never_fails(body):
 
 @given(st.text(max_size=60))
 def test_extend_and_select_arguments_never_fail(args):
-    from mentoring import intake, pairing
+    from mentoring.core import intake, pairing
 
     m = CARDS[0]
     card = Comment(m.card_id or 9, 3, BOT, "x", T, T)

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mentoring.errors import Problem, YamlError
-from mentoring.yamlsafe import (
+from mentoring.program.yamlsafe import (
     ALIAS_MESSAGE,
     TAB_MESSAGE,
     breadcrumb,

@@ -1,0 +1,1 @@
+"""The program's own files, read once: settings, roles, participants, forms, message templates."""
