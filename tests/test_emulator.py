@@ -812,7 +812,10 @@ def test_concurrent_writes_are_serialised(emulator):
 
 def test_serve_runs_until_sigterm_and_saves_state(tmp_path):
     state_file = tmp_path / "state.json"
+    (tmp_path / "seed").mkdir()
+    (tmp_path / "seed" / "roles.yml").write_text("roles: []\n")
     command = [sys.executable, "-m", "mentoring.emulator", "--port", "0", "--state", state_file]
+    command += ["--seed-dir", tmp_path / "seed"]  # spelt as `mentoring emulator` spells it
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
         try:
             line = process.stdout.readline()
@@ -825,6 +828,8 @@ def test_serve_runs_until_sigterm_and_saves_state(tmp_path):
                 timeout=5,
             )
             assert created.status_code == 201
+            seeded = requests.get(f"{url}/repos/octo/proj/contents/roles.yml", timeout=5)
+            assert seeded.status_code == 200
         finally:
             process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
